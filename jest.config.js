@@ -1,0 +1,13 @@
+/** One Jest run over every package; sources are mapped so tests need no build. */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/test', '<rootDir>/examples'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
+  moduleNameMapper: {
+    '^@hookbridge/(core|slack|discord|teams|relay)$': '<rootDir>/packages/$1/src',
+  },
+  testTimeout: 20000,
+};

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { WebhookVerificationError } from '../errors';
+import type { SchemeHeaders, SignatureScheme } from './types';
+import { checkTolerance, hmacSha256, matchesAny, parseUnixTimestamp, requireHeader, requireSecrets } from './hmac';
+
+export const STANDARD_HEADERS = {
+  id: 'webhook-id',
+  timestamp: 'webhook-timestamp',
+  signature: 'webhook-signature',
+} as const satisfies SchemeHeaders;
+
+const SECRET_PREFIX = 'whsec_';
+
+/** The key bytes of a Standard Webhooks secret (`whsec_` + base64; the prefix is optional). */
+export function standardSecretKey(secret: string): Buffer {
+  const base64 = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+  const key = Buffer.from(base64, 'base64');
+  if (key.length === 0) {
+    throw new WebhookVerificationError('missing_secret', 'Standard Webhooks secret is not base64 (expected whsec_...)');
+  }
+  return key;
+}
+
+/** A fresh `whsec_` secret of 32 random bytes. */
+export function generateStandardSecret(): string {
+  return SECRET_PREFIX + randomBytes(32).toString('base64');
+}
+
+/**
+ * Standard Webhooks v1: `webhook-signature: v1,<base64>` (space-separated list) over
+ * `${id}.${timestamp}.${body}`, secrets `whsec_<base64>`. The generic scheme.
+ */
+export function standardWebhooksScheme(headers: SchemeHeaders = STANDARD_HEADERS): SignatureScheme {
+  const idHeader = headers.id ?? STANDARD_HEADERS.id;
+  const timestampHeader = headers.timestamp ?? STANDARD_HEADERS.timestamp;
+  return {
+    name: 'standard-webhooks',
+    headers: { signature: headers.signature, timestamp: timestampHeader, id: idHeader },
+    signsTimestamp: true,
+    sign(body, { secret, timestamp = Math.floor(Date.now() / 1000), id = `msg_${randomBytes(12).toString('hex')}` }) {
+      const ts = String(timestamp);
+      const digest = hmacSha256(standardSecretKey(secret), [id, '.', ts, '.', body]).toString('base64');
+      return { [idHeader]: id, [timestampHeader]: ts, [headers.signature]: `v1,${digest}` };
+    },
+    verify(body, lookup, { secrets, toleranceSeconds, now }) {
+      const header = requireHeader(lookup, headers.signature, 'missing_signature');
+      const id = requireHeader(lookup, idHeader, 'missing_signature');
+      const rawTimestamp = requireHeader(lookup, timestampHeader, 'missing_timestamp');
+      requireSecrets(secrets);
+      const timestamp = parseUnixTimestamp(rawTimestamp);
+      const candidates: Buffer[] = [];
+      let sawEntry = false;
+      for (const entry of header.split(' ')) {
+        if (entry === '') continue;
+        const comma = entry.indexOf(',');
+        if (comma < 0) throw new WebhookVerificationError('malformed_signature', `${headers.signature} entries must be "v1,<base64>"`);
+        sawEntry = true;
+        // Other versions (v1a: asymmetric) are skipped, as the spec asks.
+        if (entry.slice(0, comma) !== 'v1') continue;
+        const digest = Buffer.from(entry.slice(comma + 1), 'base64');
+        if (digest.length !== 32)
+          throw new WebhookVerificationError('malformed_signature', `${headers.signature} v1 value is not a base64 SHA-256 digest`);
+        candidates.push(digest);
+      }
+      if (!sawEntry) throw new WebhookVerificationError('malformed_signature', `${headers.signature} is empty`);
+      if (candidates.length === 0) {
+        throw new WebhookVerificationError('unsupported_signature_version', `${headers.signature} has no v1 signature`);
+      }
+      const keys = secrets.map(standardSecretKey);
+      if (!matchesAny(candidates, keys, [id, '.', rawTimestamp, '.', body])) {
+        throw new WebhookVerificationError('signature_mismatch', `${headers.signature} does not match the message`);
+      }
+      checkTolerance(timestamp, now, toleranceSeconds);
+      return { timestamp, webhookId: id };
+    },
+  };
+}
