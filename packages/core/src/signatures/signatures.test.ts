@@ -6,7 +6,14 @@ import { WebhookVerificationError } from '../errors';
 import { headerLookup } from '../headers';
 import { verifyWebhook } from '../verify';
 import { getProvider } from '../providers';
-import { base64Scheme, hexPrefixedScheme, standardWebhooksScheme, timestampedScheme, generateStandardSecret, type SignatureScheme } from '.';
+import {
+  base64Scheme,
+  hexPrefixedScheme,
+  standardWebhooksScheme,
+  timestampedScheme,
+  generateStandardSecret,
+  type SignatureScheme,
+} from '.';
 
 const NOW = 1_750_000_000;
 const opts = (secrets: string[], now = NOW) => ({ secrets, toleranceSeconds: 300, now });
@@ -35,7 +42,7 @@ describe('seed sample code signs requests we verify', () => {
     expect(event).toMatchObject({ id: 'wh_1', type: 'score.updated', provider: 'trackscore' });
   });
 
-  test('Trakkr: the Python verify_signature of seed 001 accepts our signature, and we accept Python\'s', () => {
+  test("Trakkr: the Python verify_signature of seed 001 accepts our signature, and we accept Python's", () => {
     const secret = 'whsec_trakkr_secret';
     const payload = Buffer.from(JSON.stringify(getProvider('trakkr').samplePayload('citation_gained')));
     const ours = getProvider('trakkr').scheme.sign(payload, { secret })['x-trakkr-signature']!;
@@ -55,7 +62,10 @@ print("sha256=" + hmac.new(sys.argv[2].encode(), payload, hashlib.sha256).hexdig
 `;
     const [verdict, theirs] = execFileSync('python3', ['-c', python, ours, secret], { input: payload }).toString().trim().split('\n');
     expect(verdict).toBe('True');
-    const event = verifyWebhook({ headers: { 'X-Trakkr-Signature': theirs! }, rawBody: payload }, { provider: 'trakkr', secrets: [secret] });
+    const event = verifyWebhook(
+      { headers: { 'X-Trakkr-Signature': theirs! }, rawBody: payload },
+      { provider: 'trakkr', secrets: [secret] },
+    );
     expect(event.type).toBe('citation_gained');
   });
 
@@ -76,7 +86,9 @@ print("sha256=" + hmac.new(sys.argv[2].encode(), payload, hashlib.sha256).hexdig
     const secret = 'tp_secret';
     const timestamp = String(NOW);
     const rawBody = JSON.stringify(getProvider('trackpilots').samplePayload('desktop.app_tracking.captured'));
-    const signature = createHmac('sha256', secret).update(timestamp + '.' + rawBody).digest(encoding);
+    const signature = createHmac('sha256', secret)
+      .update(timestamp + '.' + rawBody)
+      .digest(encoding);
     const event = verifyWebhook(
       { headers: { 'x-webhook-signature': signature, 'x-webhook-timestamp': timestamp }, rawBody },
       { provider: 'trackpilots', secrets: [secret], now: NOW },
@@ -146,7 +158,8 @@ describe.each(schemes)('%s', (_name, scheme, secret) => {
 
   test('signature of the wrong length is malformed, not a crash', () => {
     const headers = signed();
-    headers[scheme.headers.signature] = scheme.name === 'standard-webhooks' ? 'v1,AAAA' : scheme.name === 'hmac-sha256-hex' ? 'sha256=abcd' : 'abcd';
+    headers[scheme.headers.signature] =
+      scheme.name === 'standard-webhooks' ? 'v1,AAAA' : scheme.name === 'hmac-sha256-hex' ? 'sha256=abcd' : 'abcd';
     expect(codeOf(() => scheme.verify(body, headerLookup(headers), opts([secret])))).toBe('malformed_signature');
   });
 
@@ -225,7 +238,9 @@ describe('scheme-specific parsing', () => {
     const hex = createHmac('sha256', 's').update(body).digest('hex');
     expect(codeOf(() => scheme.verify(body, headerLookup({ 'x-sig': `sha1=${hex}` }), opts(['s'])))).toBe('unsupported_signature_version');
     expect(codeOf(() => scheme.verify(body, headerLookup({ 'x-sig': hex }), opts(['s'])))).toBe('malformed_signature');
-    expect(codeOf(() => scheme.verify(body, headerLookup({ 'x-sig': `sha256=${'z'.repeat(64)}` }), opts(['s'])))).toBe('malformed_signature');
+    expect(codeOf(() => scheme.verify(body, headerLookup({ 'x-sig': `sha256=${'z'.repeat(64)}` }), opts(['s'])))).toBe(
+      'malformed_signature',
+    );
   });
 
   test('hex: several signatures in one header (sender-side rotation) verify when one matches', () => {
