@@ -19,6 +19,19 @@ export function headerLookup(headers: HeadersInput): HeaderLookup {
   if (isFetchHeaders(headers)) {
     return { get: (name) => headers.get(name) ?? undefined };
   }
+  let folded: Map<string, string> | undefined;
+  return {
+    get(name) {
+      // Fast path: node:http already lower-cases names, and callers pass lower-case names.
+      const direct = headers[name];
+      if (direct !== undefined) return typeof direct === 'string' ? direct : direct.join(', ');
+      folded ??= foldHeaders(headers);
+      return folded.get(name.toLowerCase());
+    },
+  };
+}
+
+function foldHeaders(headers: Readonly<Record<string, string | readonly string[] | undefined>>): Map<string, string> {
   const map = new Map<string, string>();
   for (const [rawName, value] of Object.entries(headers)) {
     if (value === undefined) continue;
@@ -26,10 +39,7 @@ export function headerLookup(headers: HeadersInput): HeaderLookup {
     const name = rawName.toLowerCase();
     map.set(name, joined);
     // Zapier rewrites `X-Trakkr-Signature` to `Http-X-Trakkr-Signature`.
-    if (name.startsWith('http-')) {
-      const plain = name.slice(5);
-      if (!map.has(plain)) map.set(plain, joined);
-    }
+    if (name.startsWith('http-') && !map.has(name.slice(5))) map.set(name.slice(5), joined);
   }
-  return { get: (name) => map.get(name.toLowerCase()) };
+  return map;
 }

@@ -68,7 +68,11 @@ describe('node:http adapter on a real server', () => {
     const ok = await fetch(url, { method: 'POST', headers, body });
     expect(ok.status).toBe(200);
     expect(seen).toContain('wh_http');
-    const forged = await fetch(url, { method: 'POST', headers: { ...headers, 'x-trackscore-signature': 'sha256=' + '0'.repeat(64) }, body });
+    const forged = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, 'x-trackscore-signature': 'sha256=' + '0'.repeat(64) },
+      body,
+    });
     expect(forged.status).toBe(401);
     expect(await forged.json()).toMatchObject({ ok: false, error: 'signature_mismatch' });
   });

@@ -34,11 +34,12 @@ export function matchesAny(
 }
 
 export function requireHeader(headers: HeaderLookup, name: string, code: 'missing_signature' | 'missing_timestamp'): string {
-  const value = headers.get(name);
-  if (value === undefined || value.trim() === '') {
+  let value = headers.get(name);
+  if (value !== undefined && (value.charCodeAt(0) <= 32 || value.charCodeAt(value.length - 1) <= 32)) value = value.trim();
+  if (value === undefined || value === '') {
     throw new WebhookVerificationError(code, `Missing ${name} header`);
   }
-  return value.trim();
+  return value;
 }
 
 export function requireSecrets<T>(secrets: readonly T[]): void {
@@ -47,13 +48,15 @@ export function requireSecrets<T>(secrets: readonly T[]): void {
   }
 }
 
-const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
 const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=?$/;
 const BASE64URL_SHA256 = /^[A-Za-z0-9_-]{43}$/;
 
 /** Decodes a hex digest, or returns undefined when it is not 32 bytes of hex. */
 export function decodeHexDigest(value: string): Buffer | undefined {
-  return HEX_SHA256.test(value) ? Buffer.from(value, 'hex') : undefined;
+  if (value.length !== 64) return undefined;
+  // Buffer.from stops at the first non-hex pair, so a full 32 bytes proves it was all hex.
+  const digest = Buffer.from(value, 'hex');
+  return digest.length === 32 ? digest : undefined;
 }
 
 /** Decodes a base64 or base64url digest, or returns undefined when it is not 32 bytes. */
@@ -65,7 +68,7 @@ export function decodeBase64Digest(value: string): Buffer | undefined {
 
 /** Splits a header carrying one or several signatures (providers send several during rotation). */
 export function splitSignatures(value: string): string[] {
-  return /[\s,]/.test(value) ? value.split(/[\s,]+/).filter(Boolean) : [value];
+  return value.includes(',') || value.includes(' ') ? value.split(/[\s,]+/).filter(Boolean) : [value];
 }
 
 /**
@@ -73,10 +76,14 @@ export function splitSignatures(value: string): string[] {
  * milliseconds, which some senders use.
  */
 export function parseUnixTimestamp(raw: string): number {
-  if (!/^\d{1,16}$/.test(raw)) {
-    throw new WebhookVerificationError('malformed_timestamp', 'Timestamp header is not a unix time');
+  let n = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const digit = raw.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9 || i >= 16) {
+      throw new WebhookVerificationError('malformed_timestamp', 'Timestamp header is not a unix time');
+    }
+    n = n * 10 + digit;
   }
-  const n = Number(raw);
   return n >= 1e12 ? Math.floor(n / 1000) : n;
 }
 

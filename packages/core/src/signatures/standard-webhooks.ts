@@ -11,8 +11,20 @@ export const STANDARD_HEADERS = {
 
 const SECRET_PREFIX = 'whsec_';
 
+const keyCache = new Map<string, Buffer>();
+
 /** The key bytes of a Standard Webhooks secret (`whsec_` + base64; the prefix is optional). */
 export function standardSecretKey(secret: string): Buffer {
+  const cached = keyCache.get(secret);
+  if (cached) return cached;
+  const key = decodeSecret(secret);
+  // A handful of live secrets is the norm; the bound only guards against misuse.
+  if (keyCache.size >= 256) keyCache.clear();
+  keyCache.set(secret, key);
+  return key;
+}
+
+function decodeSecret(secret: string): Buffer {
   const base64 = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
   const key = Buffer.from(base64, 'base64');
   if (key.length === 0) {
@@ -39,7 +51,7 @@ export function standardWebhooksScheme(headers: SchemeHeaders = STANDARD_HEADERS
     signsTimestamp: true,
     sign(body, { secret, timestamp = Math.floor(Date.now() / 1000), id = `msg_${randomBytes(12).toString('hex')}` }) {
       const ts = String(timestamp);
-      const digest = hmacSha256(standardSecretKey(secret), [id, '.', ts, '.', body]).toString('base64');
+      const digest = hmacSha256(standardSecretKey(secret), [`${id}.${ts}.`, body]).toString('base64');
       return { [idHeader]: id, [timestampHeader]: ts, [headers.signature]: `v1,${digest}` };
     },
     verify(body, lookup, { secrets, toleranceSeconds, now }) {
@@ -50,13 +62,13 @@ export function standardWebhooksScheme(headers: SchemeHeaders = STANDARD_HEADERS
       const timestamp = parseUnixTimestamp(rawTimestamp);
       const candidates: Buffer[] = [];
       let sawEntry = false;
-      for (const entry of header.split(' ')) {
+      for (const entry of header.includes(' ') ? header.split(' ') : [header]) {
         if (entry === '') continue;
         const comma = entry.indexOf(',');
         if (comma < 0) throw new WebhookVerificationError('malformed_signature', `${headers.signature} entries must be "v1,<base64>"`);
         sawEntry = true;
         // Other versions (v1a: asymmetric) are skipped, as the spec asks.
-        if (entry.slice(0, comma) !== 'v1') continue;
+        if (comma !== 2 || !entry.startsWith('v1')) continue;
         const digest = Buffer.from(entry.slice(comma + 1), 'base64');
         if (digest.length !== 32)
           throw new WebhookVerificationError('malformed_signature', `${headers.signature} v1 value is not a base64 SHA-256 digest`);
@@ -67,7 +79,7 @@ export function standardWebhooksScheme(headers: SchemeHeaders = STANDARD_HEADERS
         throw new WebhookVerificationError('unsupported_signature_version', `${headers.signature} has no v1 signature`);
       }
       const keys = secrets.map(standardSecretKey);
-      if (!matchesAny(candidates, keys, [id, '.', rawTimestamp, '.', body])) {
+      if (!matchesAny(candidates, keys, [`${id}.${rawTimestamp}.`, body])) {
         throw new WebhookVerificationError('signature_mismatch', `${headers.signature} does not match the message`);
       }
       checkTolerance(timestamp, now, toleranceSeconds);

@@ -33,7 +33,7 @@ export function timestampedScheme(
       const ts = String(timestamp);
       return {
         [headers.timestamp]: ts,
-        [headers.signature]: hmacSha256(secret, [ts, '.', body]).toString(encoding),
+        [headers.signature]: hmacSha256(secret, [ts + '.', body]).toString(encoding),
       };
     },
     verify(body, lookup, { secrets, toleranceSeconds, now }) {
@@ -42,14 +42,15 @@ export function timestampedScheme(
       requireSecrets(secrets);
       const timestamp = parseUnixTimestamp(rawTimestamp);
       const candidates = splitSignatures(header).map((value) => {
-        // Tolerate a `sha256=` or `v1=` label some senders put in front.
-        const bare = value.replace(/^(sha256|v1)=/i, '');
+        // Tolerate a `sha256=` or `v1=` label some senders put in front (base64 '=' only pads the end).
+        const eq = value.indexOf('=');
+        const bare = eq === 6 || eq === 2 ? value.slice(eq + 1) : value;
         const digest = decodeHexDigest(bare) ?? decodeBase64Digest(bare);
         if (!digest)
           throw new WebhookVerificationError('malformed_signature', `${headers.signature} is neither a hex nor a base64 SHA-256 digest`);
         return digest;
       });
-      if (!matchesAny(candidates, secrets, [rawTimestamp, '.', body])) {
+      if (!matchesAny(candidates, secrets, [rawTimestamp + '.', body])) {
         throw new WebhookVerificationError('signature_mismatch', `${headers.signature} does not match the timestamp and body`);
       }
       // Checked after the signature so an attacker learns nothing about the window.
