@@ -10,4 +10,6 @@ const r = JSON.parse(fs.readFileSync(file, 'utf8'));
 const skipped = r.numPendingTests + r.numTodoTests;
 const failedSuites = r.numFailedTestSuites + (r.numRuntimeErrorTestSuites ?? 0);
 if (failedSuites && !r.numFailedTests) console.error(`${failedSuites} test suite(s) failed to run`);
-console.log(`${r.numPassedTests} passed, ${r.numFailedTests + (r.numFailedTests ? 0 : failedSuites)} failed${skipped ? `, ${skipped} skipped` : ''}`);
+console.log(
+  `${r.numPassedTests} passed, ${r.numFailedTests + (r.numFailedTests ? 0 : failedSuites)} failed${skipped ? `, ${skipped} skipped` : ''}`,
+);
