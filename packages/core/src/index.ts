@@ -7,3 +7,4 @@ export * from './providers';
 export * from './verify';
 export * from './dedupe';
 export * from './receiver';
+export * from './templates';

@@ -1,0 +1,6 @@
+export { renderTemplate, compileTemplate, evaluateExpression, validateTemplate, type RenderOptions, type TemplateProblem } from './engine';
+export { renderJsonTemplate, parseJsonTemplate, validateJsonTemplate, type JsonTemplate } from './json-template';
+export { templateContext, providerName, type TemplateContext } from './context';
+export { digestEvent, dataFields, type EventDigest } from './digest';
+export { truncateText, helpers } from './helpers';
+export * from './escape';
