@@ -117,7 +117,14 @@ function run(template: TemplateDelegate, source: string, context: unknown, runti
     return template(context, { helpers: runtimeHelpers, allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
   } catch (error) {
     if (error instanceof TemplateError) throw error;
-    throw new TemplateError('template_render', `Template error: ${describe(error)}`, locate(error, source), { cause: error });
+    const where = locate(error, source);
+    let message = describe(error);
+    if (/ not defined in /.test(message) && where.line && where.column) {
+      // Handlebars names only the last segment; name the whole path the user wrote.
+      const path = /^[^\s}()]+/.exec((source.split('\n')[where.line - 1] ?? '').slice(where.column - 1))?.[0];
+      if (path) message = `"${path}" is not defined (line ${where.line}, column ${where.column})`;
+    }
+    throw new TemplateError('template_render', `Template error: ${message}`, where, { cause: error });
   }
 }
 

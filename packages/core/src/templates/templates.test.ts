@@ -72,7 +72,7 @@ describe('text templates', () => {
   test('strict mode: a missing variable is a TemplateError with line and column', () => {
     const error = templateError(() => renderTemplate('line one\n  {{event.data.missing.deep}}', ctx, { strict: true }));
     expect(error).toMatchObject({ code: 'template_render', line: 2, column: 5 }); // column of `event`
-    expect(error.message).toContain('"missing" not defined');
+    expect(error.message).toContain('"event.data.missing.deep" is not defined (line 2, column 5)');
     expect(renderTemplate('[{{event.data.missing}}]', ctx)).toBe('[]');
   });
 
