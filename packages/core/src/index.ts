@@ -8,3 +8,4 @@ export * from './verify';
 export * from './dedupe';
 export * from './receiver';
 export * from './templates';
+export * from './delivery';

@@ -54,7 +54,8 @@ export function dataFields(data: unknown, prefix = ''): { name: string; value: s
     if (isRecord(value) && !prefix) {
       const nested = dataFields(value, `${key}.`);
       // A nested object that is only a pair ("rank_change": {old_rank, new_rank}) reads as that pair.
-      if (nested.length === 1 && Object.keys(value).length === 2) rows.push({ name: titleCase(Object.keys(value)[0]!.replace(/^(old|previous)_/, '')), value: nested[0]!.value });
+      if (nested.length === 1 && Object.keys(value).length === 2)
+        rows.push({ name: titleCase(Object.keys(value)[0]!.replace(/^(old|previous)_/, '')), value: nested[0]!.value });
       else rows.push(...nested);
       continue;
     }

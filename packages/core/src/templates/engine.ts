@@ -48,7 +48,14 @@ function routeEscaping(node: unknown): void {
       m.params.length || m.hash
         ? ({ type: 'SubExpression', path: m.path, params: m.params, hash: m.hash, loc: m.loc } as hbs.AST.SubExpression)
         : m.path;
-    m.path = { type: 'PathExpression', data: false, depth: 0, parts: [ESCAPE_HELPER], original: ESCAPE_HELPER, loc: m.loc } as hbs.AST.PathExpression;
+    m.path = {
+      type: 'PathExpression',
+      data: false,
+      depth: 0,
+      parts: [ESCAPE_HELPER],
+      original: ESCAPE_HELPER,
+      loc: m.loc,
+    } as hbs.AST.PathExpression;
     m.params = [inner];
     m.hash = undefined as unknown as hbs.AST.Hash;
     (m as { escaped: boolean }).escaped = false;

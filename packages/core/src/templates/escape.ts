@@ -24,7 +24,9 @@ export function neutralizeDiscordMentions(text: string): string {
 
 /** Slack special mentions (`<!channel>`, `<!here>`, `<!everyone>`, `<!subteam^…>`) become plain text. */
 export function neutralizeSlackMentions(text: string): string {
-  return text.replace(/<!(channel|here|everyone|subteam\^[^>|]*)(\|[^>]*)?>/g, (m) => escapeSlack(m)).replace(/<@([UW][A-Z0-9]+)>/g, '&lt;@$1&gt;');
+  return text
+    .replace(/<!(channel|here|everyone|subteam\^[^>|]*)(\|[^>]*)?>/g, (m) => escapeSlack(m))
+    .replace(/<@([UW][A-Z0-9]+)>/g, '&lt;@$1&gt;');
 }
 
 export function escapeFor(mode: EscapeMode): (text: string) => string {

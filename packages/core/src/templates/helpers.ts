@@ -105,6 +105,8 @@ export const helpers: Record<string, (...args: Args) => unknown> = {
   join(...args) {
     const { values } = split(args);
     const list = Array.isArray(values[0]) ? values[0] : [];
-    return list.map((v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v))).join(typeof values[1] === 'string' ? values[1] : ', ');
+    return list
+      .map((v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)))
+      .join(typeof values[1] === 'string' ? values[1] : ', ');
   },
 };

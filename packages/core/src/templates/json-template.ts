@@ -21,7 +21,12 @@ export function renderJsonTemplate(template: JsonTemplate, context: unknown, opt
       return renderTemplate(template, context, options);
     } catch (error) {
       if (error instanceof TemplateError && error.path === undefined) {
-        throw new TemplateError(error.code, `${path || '(root)'}: ${error.message}`, { line: error.line, column: error.column, path }, { cause: error });
+        throw new TemplateError(
+          error.code,
+          `${path || '(root)'}: ${error.message}`,
+          { line: error.line, column: error.column, path },
+          { cause: error },
+        );
       }
       throw error;
     }

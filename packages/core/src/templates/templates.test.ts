@@ -35,7 +35,8 @@ describe('JSON templates (seed 001 "Payload Templating")', () => {
   });
 
   test('every seed 001 variable resolves, for every provider', () => {
-    const source = '{{brand.id}}|{{brand.name}}|{{brand.website}}|{{event.type}}|{{event.data.current_score}}|{{summary}}|{{workflow.name}}|{{timestamp}}|{{provider}}|{{event.id}}';
+    const source =
+      '{{brand.id}}|{{brand.name}}|{{brand.website}}|{{event.type}}|{{event.data.current_score}}|{{summary}}|{{workflow.name}}|{{timestamp}}|{{provider}}|{{event.id}}';
     expect(renderTemplate(source, ctx)).toBe(
       '4f7c2a9e-1b3d-4e8f-9a6b-2c5d7e9f1a3b|Acme Coffee|https://acme-coffee.example|visibility_changed|51|Acme Coffee visibility increased 21.4% (42 → 51)||2025-06-09T10:30:00.000Z|trakkr|evt_01j9z3k4m5n6p7q8',
     );
@@ -140,7 +141,9 @@ describe('escaping per destination', () => {
     expect(renderTemplate(`{{name}} "quoted" it's`, context)).toBe(`${context.name} "quoted" it's`);
   });
   test('Slack special mentions written into a template are neutralised', () => {
-    expect(neutralizeSlackMentions('hey <!channel> and <!here|here> and <@U123>')).toBe('hey &lt;!channel&gt; and &lt;!here|here&gt; and &lt;@U123&gt;');
+    expect(neutralizeSlackMentions('hey <!channel> and <!here|here> and <@U123>')).toBe(
+      'hey &lt;!channel&gt; and &lt;!here|here&gt; and &lt;@U123&gt;',
+    );
   });
 });
 

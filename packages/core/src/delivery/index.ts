@@ -1,0 +1,6 @@
+export * from './policy';
+export * from './retry';
+export * from './auth';
+export * from './destination';
+export * from './ssrf';
+export * from './deliver';

@@ -1,0 +1,3 @@
+export { format, type SlackMessage, type SlackFormatOptions } from './format';
+export { enforceSlackLimits, SLACK_LIMITS } from './limits';
+export { sendWithBot, sendWithWebhook, type BotSendOptions, type WebhookSendOptions, type SlackSendResult } from './send';
