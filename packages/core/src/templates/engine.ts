@@ -4,12 +4,48 @@ import { TemplateError } from '../errors';
 import { escapeFor, type EscapeMode } from './escape';
 import { helpers } from './helpers';
 
+const CAPTURE_HELPER = '__hb_capture';
+
+/** The value the capture helper saw last; rendering is synchronous, so one slot is enough. */
+let captured: unknown;
+
+function stringify(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
 /** An isolated Handlebars: our helpers only, nothing registered globally leaks in or out. */
 const env = Handlebars.create();
 for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn as HelperDelegate);
+env.registerHelper(CAPTURE_HELPER, (value: unknown) => {
+  captured = value;
+  return '';
+});
 
-const ESCAPE_HELPER = '__hb_escape';
-const CAPTURE_HELPER = '__hb_capture';
+const escapers = Object.fromEntries(
+  (['none', 'slack', 'discord', 'html'] as const).map((mode) => {
+    const escape = escapeFor(mode);
+    return [mode, (value: unknown) => escape(stringify(value))];
+  }),
+) as Record<EscapeMode, (value: unknown) => string>;
+
+/**
+ * Compiles with the destination's escaping in place of Handlebars' HTML escaping. The
+ * compiled code escapes `{{x}}` through `container.escapeExpression`; the container is
+ * private to each compiled template, so setting it there changes nothing else.
+ */
+function compileWithEscaping(ast: Ast, strict: boolean, mode: EscapeMode): TemplateDelegate {
+  // Handlebars' own compile() builds its functions from this same source with new Function.
+  const spec = new Function(`return ${env.precompile(ast, { strict })}`)() as { main: ProgramFn };
+  const main = spec.main;
+  const escape = escapers[mode];
+  spec.main = function (container, ...rest) {
+    container.escapeExpression = escape;
+    return main.call(this, container, ...rest);
+  };
+  return env.template(spec as unknown as Parameters<typeof env.template>[0]);
+}
 
 export interface RenderOptions {
   /** How `{{value}}` output is escaped. `{{{value}}}` is never escaped. Default `none`. */
@@ -29,40 +65,7 @@ export interface TemplateProblem {
 }
 
 type Ast = hbs.AST.Program;
-type Node = hbs.AST.Node & Record<string, unknown>;
-
-/**
- * Rewrites every escaped `{{expr}}` into `{{{__hb_escape expr}}}`, so the escaping is
- * chosen per render (Slack, Discord, none) instead of Handlebars' HTML escaping.
- */
-function routeEscaping(node: unknown): void {
-  if (Array.isArray(node)) {
-    node.forEach(routeEscaping);
-    return;
-  }
-  if (!node || typeof node !== 'object') return;
-  const n = node as Node;
-  if (n.type === 'MustacheStatement' && n.escaped === true) {
-    const m = n as unknown as hbs.AST.MustacheStatement;
-    const inner: hbs.AST.Expression =
-      m.params.length || m.hash
-        ? ({ type: 'SubExpression', path: m.path, params: m.params, hash: m.hash, loc: m.loc } as hbs.AST.SubExpression)
-        : m.path;
-    m.path = {
-      type: 'PathExpression',
-      data: false,
-      depth: 0,
-      parts: [ESCAPE_HELPER],
-      original: ESCAPE_HELPER,
-      loc: m.loc,
-    } as hbs.AST.PathExpression;
-    m.params = [inner];
-    m.hash = undefined as unknown as hbs.AST.Hash;
-    (m as { escaped: boolean }).escaped = false;
-    return;
-  }
-  for (const key of ['body', 'program', 'inverse']) routeEscaping(n[key]);
-}
+type ProgramFn = (this: unknown, container: { escapeExpression: (value: unknown) => string }, ...rest: unknown[]) => string;
 
 function locate(error: unknown, source: string): { line?: number; column?: number } {
   const e = error as { lineNumber?: number; column?: number; message?: string };
@@ -85,8 +88,9 @@ function describe(error: unknown): string {
   return first.length > 2 ? `${first[0]} ${first[3] ?? ''}`.trim() : message.replace(/ - \d+:\d+$/, '');
 }
 
-const cache = new Map<string, TemplateDelegate>();
 const CACHE_LIMIT = 1000;
+/** Compiled templates per escape mode and strictness, keyed by source. */
+const caches = new Map<string, Map<string, TemplateDelegate>>();
 
 function parse(source: string): Ast {
   try {
@@ -96,32 +100,23 @@ function parse(source: string): Ast {
   }
 }
 
-/** Compiles (once per source and strictness) to a Handlebars function. Throws `TemplateError`. */
-export function compileTemplate(source: string, strict = false): TemplateDelegate {
-  const key = (strict ? 's:' : 'l:') + source;
-  const cached = cache.get(key);
+/** Compiles (once per source, escape mode and strictness) to a Handlebars function. Throws `TemplateError`. */
+export function compileTemplate(source: string, strict = false, mode: EscapeMode = 'none'): TemplateDelegate {
+  const cacheKey = mode + (strict ? ':strict' : '');
+  let cache = caches.get(cacheKey);
+  if (!cache) caches.set(cacheKey, (cache = new Map()));
+  const cached = cache.get(source);
   if (cached) return cached;
-  const ast = parse(source);
-  routeEscaping(ast.body);
-  let compiled = env.compile(ast, { strict, noEscape: true });
-  if (strict) {
-    // Handlebars is strict only for plain mustaches, and escaping wraps them in a helper:
-    // a pass over the untouched template finds missing variables with their location.
-    const checker = env.compile(parse(source), { strict: true, noEscape: true });
-    const render = compiled;
-    compiled = ((context: unknown, options?: Handlebars.RuntimeOptions) => {
-      checker(context, options);
-      return render(context, options);
-    }) as TemplateDelegate;
-  }
+  const compiled = compileWithEscaping(parse(source), strict, mode);
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  cache.set(key, compiled);
+  cache.set(source, compiled);
   return compiled;
 }
 
-function run(template: TemplateDelegate, source: string, context: unknown, runtimeHelpers: Record<string, HelperDelegate>): string {
+function run(template: TemplateDelegate, source: string, context: unknown): string {
   try {
-    return template(context, { helpers: runtimeHelpers, allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+    // Prototype access stays at Handlebars' default: denied.
+    return template(context);
   } catch (error) {
     if (error instanceof TemplateError) throw error;
     const where = locate(error, source);
@@ -135,12 +130,6 @@ function run(template: TemplateDelegate, source: string, context: unknown, runti
   }
 }
 
-function stringify(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
 function bounded(output: string, max: number): string {
   if (output.length > max) {
     throw new TemplateError('template_output_too_large', `Template output is ${output.length} characters; the limit is ${max}`);
@@ -150,10 +139,7 @@ function bounded(output: string, max: number): string {
 
 /** Renders a text template. `{{x}}` is escaped for `options.escape`; objects render as JSON. */
 export function renderTemplate(source: string, context: unknown, options: RenderOptions = {}): string {
-  const escape = escapeFor(options.escape ?? 'none');
-  const output = run(compileTemplate(source, options.strict), source, context, {
-    [ESCAPE_HELPER]: (value: unknown) => escape(stringify(value)),
-  });
+  const output = run(compileTemplate(source, options.strict, options.escape), source, context);
   return bounded(output, options.maxOutputLength ?? 100_000);
 }
 
@@ -165,15 +151,11 @@ const SINGLE_EXPRESSION = /^\{\{(?![#/^!>&{])\s*([^{}]+?)\s*\}\}$/;
  */
 export function evaluateExpression(expression: string, context: unknown, options: RenderOptions = {}): unknown {
   const source = `{{${CAPTURE_HELPER} ${expression}}}`;
-  let captured: unknown;
-  run(compileTemplate(source, options.strict), source, context, {
-    [CAPTURE_HELPER]: (value: unknown) => {
-      captured = value;
-      return '';
-    },
-    [ESCAPE_HELPER]: (value: unknown) => value as string,
-  });
-  return captured;
+  captured = undefined;
+  run(compileTemplate(source, options.strict), source, context);
+  const value = captured;
+  captured = undefined;
+  return value;
 }
 
 /** The expression inside a leaf like `"{{event.data.score}}"`, or undefined for any other text. */
