@@ -9,3 +9,4 @@ export * from './dedupe';
 export * from './receiver';
 export * from './templates';
 export * from './delivery';
+export * from './subscriptions';

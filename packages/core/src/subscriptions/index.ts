@@ -1,0 +1,2 @@
+export * from './types';
+export { SubscriptionClient, generateSigningSecret, type SubscriptionClientOptions } from './client';
