@@ -34,10 +34,13 @@ function errorFor(status: number, body: string, what: string): SubscriptionError
     // not JSON: keep the text
   }
   const suffix = detail ? `: ${detail}` : '';
-  if (status === 401) return new SubscriptionError('unauthorized', `The provider refused the API key (401) while trying to ${what}${suffix}`, status);
+  if (status === 401)
+    return new SubscriptionError('unauthorized', `The provider refused the API key (401) while trying to ${what}${suffix}`, status);
   if (status === 403) return new SubscriptionError('forbidden', `The API key may not ${what} (403)${suffix}`, status);
-  if (status === 404 || status === 410) return new SubscriptionError('not_found', `Not found while trying to ${what} (${status})${suffix}`, status);
-  if (status === 400 || status === 422) return new SubscriptionError('validation_failed', `The provider rejected the request to ${what} (${status})${suffix}`, status);
+  if (status === 404 || status === 410)
+    return new SubscriptionError('not_found', `Not found while trying to ${what} (${status})${suffix}`, status);
+  if (status === 400 || status === 422)
+    return new SubscriptionError('validation_failed', `The provider rejected the request to ${what} (${status})${suffix}`, status);
   if (status === 429) return new SubscriptionError('rate_limited', `Rate limited while trying to ${what}`, status);
   return new SubscriptionError('server_error', `The provider answered ${status} while trying to ${what}${suffix}`, status);
 }
@@ -58,13 +61,23 @@ export class SubscriptionClient {
     if (mode.kind !== 'rest-hook') {
       throw new SubscriptionError('manual_subscription', `${this.profile.name} has no subscription API. ${mode.instructions}`);
     }
-    this.api = { ...mode.api, ...options.api, paths: { ...mode.api.paths, ...options.api?.paths }, fields: { ...mode.api.fields, ...options.api?.fields } };
+    this.api = {
+      ...mode.api,
+      ...options.api,
+      paths: { ...mode.api.paths, ...options.api?.paths },
+      fields: { ...mode.api.fields, ...options.api?.fields },
+    };
     const baseUrl = options.baseUrl ?? this.api.baseUrl;
     if (!baseUrl) throw new SubscriptionError('validation_failed', `${this.profile.name} needs the API base URL`);
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, what: string, body?: unknown): Promise<{ status: number; data: T }> {
+  private async call<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    what: string,
+    body?: unknown,
+  ): Promise<{ status: number; data: T }> {
     const policy = { ...DEFAULT_RETRY_POLICY, ...this.options.policy };
     const url = this.baseUrl + path;
     const outcome = await withRetries(
@@ -84,7 +97,11 @@ export class SubscriptionClient {
           });
         } catch (error) {
           const timeout = (error as Error).name === 'TimeoutError';
-          throw new DeliveryError(timeout ? 'timeout' : 'network_error', `Could not reach ${new URL(url).host}: ${(error as Error).message}`, { retryable: true });
+          throw new DeliveryError(
+            timeout ? 'timeout' : 'network_error',
+            `Could not reach ${new URL(url).host}: ${(error as Error).message}`,
+            { retryable: true },
+          );
         }
         const text = await response.body.text();
         const status = response.statusCode;

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { listProviders, getProvider } from '@hookbridge/core';
+import { ProviderEmulator } from '../emulator';
+import { sendSample } from '../send';
+
+function providerOption(value: string): string {
+  try {
+    return getProvider(value).id;
+  } catch {
+    throw new InvalidArgumentError(
+      `unknown provider (known: ${listProviders()
+        .map((p) => p.id)
+        .join(', ')})`,
+    );
+  }
+}
+
+function portOption(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a port number');
+  return port;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function buildProgram(): Command {
+  const program = new Command('hookbridge')
+    .description('Signed provider webhooks into Slack, Discord, Teams, n8n and Zapier')
+    .version('0.1.0');
+
+  program
+    .command('send')
+    .description('sign one sample event exactly as the provider would and POST it')
+    .requiredOption('--provider <id>', 'trackscore | trakkr | trophy | trackpilots | standard', providerOption)
+    .requiredOption('--event <type>', 'event type, e.g. score.updated')
+    .requiredOption('--to <url>', 'where to POST it')
+    .requiredOption('--secret <secret>', 'signing secret')
+    .action(async (o: { provider: string; event: string; to: string; secret: string }) => {
+      const profile = getProvider(o.provider);
+      if (profile.events.length && !profile.events.some((e) => e.type === o.event)) {
+        program.error(`error: ${profile.name} has no event "${o.event}" (known: ${profile.events.map((e) => e.type).join(', ')})`);
+      }
+      try {
+        const result = await sendSample(o);
+        console.log(`→ POST ${o.to}  ${profile.name} ${o.event}  id ${result.eventId}`);
+        console.log(
+          `  signed: ${Object.entries(result.signatureHeaders)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('  ')}`,
+        );
+        console.log(`← ${result.status} ${result.body}`);
+        if (result.status >= 300) process.exitCode = 1;
+      } catch (error) {
+        program.error(`error: could not send to ${o.to}: ${(error as Error).message}`);
+      }
+    });
+
+  program
+    .command('emulate')
+    .description('run a local stand-in for a provider: its REST-hook API (Trakkr) and its signed deliveries')
+    .requiredOption('--provider <id>', 'trackscore | trakkr | trophy | trackpilots', providerOption)
+    .option('--port <port>', 'port to listen on', portOption, 4010)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--api-key <key>', 'API key the REST-hook API accepts', 'test_api_key')
+    .option('--target <url=secret>', 'deliver events to this URL, signed with this secret (repeatable)', collect, [])
+    .option('--state <file>', 'keep subscriptions in this JSON file')
+    .action(async (o: { provider: string; port: number; host: string; apiKey: string; target: string[]; state?: string }) => {
+      const targets = o.target.map((t) => {
+        const at = t.lastIndexOf('=');
+        if (at < 0) program.error(`error: --target must be URL=SECRET, got "${t}"`);
+        return { url: t.slice(0, at), secret: t.slice(at + 1) };
+      });
+      const emulator = new ProviderEmulator({ provider: o.provider, apiKey: o.apiKey, targets, stateFile: o.state });
+      const url = await emulator.listen(o.port, o.host);
+      const profile = emulator.profile;
+      console.log(`${profile.name} emulator on ${url}`);
+      if (profile.subscription.kind === 'rest-hook') console.log(`  REST hooks: ${url}/webhooks  (Authorization: Bearer ${o.apiKey})`);
+      console.log(
+        `  trigger:    curl -X POST ${url}/_emulator/events -H 'content-type: application/json' -d '{"type":"${profile.events[0]!.type}"}'`,
+      );
+      console.log(`  deliveries: ${url}/_emulator/deliveries`);
+      const stop = () => void emulator.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}

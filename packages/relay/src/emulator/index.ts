@@ -1,0 +1,2 @@
+export { ProviderEmulator, type EmulatorOptions } from './emulator';
+export type { EmulatedDelivery, StoredSubscription } from './state';

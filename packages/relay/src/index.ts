@@ -1,0 +1,2 @@
+export * from './emulator';
+export { sendSample, type SendSampleOptions, type SendSampleResult } from './send';
