@@ -8,3 +8,4 @@ export {
   type MentionType,
 } from './format';
 export { sendToDiscord, parseWebhookUrl, type DiscordSendOptions, type DiscordSendResult } from './send';
+export { previewHtml } from './preview';

@@ -10,3 +10,4 @@ export {
 } from './card';
 export { validateCard, validateMessage, type CardProblem } from './validate';
 export { sendToTeams, inspectTeamsAnswer } from './send';
+export { previewHtml } from './preview';

@@ -3,6 +3,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { listProviders, getProvider } from '@hookbridge/core';
 import { ProviderEmulator } from '../emulator';
 import { sendSample } from '../send';
+import { previewPage, screenshot, PREVIEW_PLATFORMS, type PreviewPlatform } from '../preview';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 function providerOption(value: string): string {
   try {
@@ -85,6 +88,47 @@ export function buildProgram(): Command {
       const stop = () => void emulator.close().then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+    });
+
+  program
+    .command('preview')
+    .description("render a provider event's default Slack / Discord / Teams message to HTML, and to PNG with headless Chromium")
+    .option('--provider <id>', 'provider', providerOption)
+    .option('--event <type>', 'event type (default: the first in the catalogue)')
+    .option('--to <platform>', 'slack | discord | teams', 'teams')
+    .option('--out <file.html>', 'write the HTML here')
+    .option('--png <file.png>', 'write a screenshot here')
+    .option('--gallery <dir>', 'write PNGs of every provider x platform into this folder')
+    .action(async (o: { provider?: string; event?: string; to: string; out?: string; png?: string; gallery?: string }) => {
+      if (o.gallery) {
+        mkdirSync(o.gallery, { recursive: true });
+        for (const profile of listProviders().filter((p) => p.events.length)) {
+          const type = profile.events[0]!.type;
+          for (const platform of PREVIEW_PLATFORMS) {
+            const file = join(o.gallery, `${profile.id}-${type}-${platform}.png`);
+            await screenshot(previewPage(profile.id, type, platform), file);
+            console.log(`wrote ${file}`);
+          }
+        }
+        return;
+      }
+      if (!o.provider) program.error('error: --provider is required (or --gallery)');
+      if (!(PREVIEW_PLATFORMS as readonly string[]).includes(o.to))
+        program.error(`error: --to must be one of ${PREVIEW_PLATFORMS.join(', ')}`);
+      const profile = getProvider(o.provider!);
+      const type = o.event ?? profile.events[0]?.type;
+      if (!type || (profile.events.length && !profile.events.some((e) => e.type === type)))
+        program.error(`error: ${profile.name} has no event "${type}"`);
+      const html = previewPage(profile.id, type!, o.to as PreviewPlatform);
+      if (o.out) {
+        writeFileSync(o.out, html);
+        console.log(`wrote ${o.out}`);
+      }
+      if (o.png) {
+        await screenshot(html, o.png);
+        console.log(`wrote ${o.png}`);
+      }
+      if (!o.out && !o.png) process.stdout.write(html);
     });
 
   return program;
