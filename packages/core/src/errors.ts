@@ -88,7 +88,8 @@ export type DeliveryErrorCode =
   | 'rate_limited'
   | 'retries_exhausted'
   | 'platform_rejected'
-  | 'message_too_large';
+  | 'message_too_large'
+  | 'template_failed';
 
 export class DeliveryError extends HookbridgeError<DeliveryErrorCode> {
   /** HTTP status of the last response, when there was one. */

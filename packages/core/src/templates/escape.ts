@@ -8,9 +8,9 @@ export function escapeSlack(text: string): string {
 
 const ZWSP = '\u200b';
 
-/** Discord markdown: backslash-escape formatting characters; break mass mentions. */
+/** Discord markdown: backslash-escape formatting characters (headings and lists only at a line start); break mass mentions. */
 export function escapeDiscord(text: string): string {
-  return neutralizeDiscordMentions(text.replace(/([\\*_~`|>#[\]()-])/g, '\\$1'));
+  return neutralizeDiscordMentions(text.replace(/([\\*_~`|[\]])/g, '\\$1').replace(/^([#>-])/gm, '\\$1'));
 }
 
 export function escapeHtml(text: string): string {

@@ -1,10 +1,12 @@
-#!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { listProviders, getProvider } from '@hookbridge/core';
 import { ProviderEmulator } from '../emulator';
 import { sendSample } from '../send';
 import { previewPage, screenshot, PREVIEW_PLATFORMS, type PreviewPlatform } from '../preview';
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { loadConfig, ConfigError } from '../config/load';
+import { Relay } from '../relay';
+import { adminCall, eventLines, deliveryLines, type AdminTarget } from './admin';
 import { join } from 'node:path';
 
 function providerOption(value: string): string {
@@ -91,6 +93,125 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('serve')
+    .description('run the relay: receive, verify, dedupe, store, route and deliver')
+    .requiredOption('--config <file>', 'YAML configuration')
+    .option('--port <port>', 'override server.port', portOption)
+    .option('--demo', 'after starting, send one signed sample event to every source')
+    .action(async (o: { config: string; port?: number; demo?: boolean }) => {
+      let relay: Relay;
+      try {
+        relay = new Relay(loadConfig(o.config));
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          console.error(error.message);
+          process.exit(2);
+        }
+        throw error;
+      }
+      const url = await relay.start(o.port);
+      const stop = (signal: string) => {
+        relay.logger.info({ signal }, 'shutting down');
+        void relay.close().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+      console.log(`\nHookbridge relay on ${url}`);
+      for (const source of relay.config.sources) {
+        const profile = typeof source.provider === 'string' ? getProvider(source.provider) : undefined;
+        console.log(`  POST ${url}/hooks/${source.id}   (${profile?.name ?? 'generic'})`);
+      }
+      const first = relay.config.sources.find((s) => typeof s.provider === 'string' && getProvider(s.provider).events.length);
+      if (first) {
+        const profile = getProvider(first.provider as string);
+        console.log(
+          `\nTry it:  npx hookbridge send --provider ${profile.id} --event ${profile.events[0]!.type} --to ${url}/hooks/${first.id} --secret '<${first.id} secret>'`,
+        );
+        console.log(`Or run with --demo to send a sample to every source.\n`);
+      }
+      if (o.demo) {
+        for (const source of relay.config.sources) {
+          if (typeof source.provider !== 'string') continue;
+          const profile = getProvider(source.provider);
+          const event = profile.events[0]?.type ?? 'demo.event';
+          const result = await sendSample({ provider: profile.id, event, to: `${url}/hooks/${source.id}`, secret: source.secrets[0]! });
+          console.log(`demo: ${profile.name} ${event} → ${result.status} ${result.body}`);
+        }
+      }
+    });
+
+  const admin = (o: { url: string; token?: string }): AdminTarget => ({ url: o.url, token: o.token });
+  const adminOptions = (command: Command) =>
+    command
+      .option('--url <url>', 'relay base URL', process.env.HOOKBRIDGE_URL ?? 'http://127.0.0.1:8787')
+      .option('--token <token>', 'admin token (or HOOKBRIDGE_ADMIN_TOKEN)', process.env.HOOKBRIDGE_ADMIN_TOKEN)
+      .option('--json', 'print JSON');
+
+  adminOptions(program.command('events').description('list recent events'))
+    .option('--source <id>', 'only this source')
+    .option('--type <type>', 'only this event type')
+    .option('--limit <n>', 'how many', '50')
+    .action(async (o: { url: string; token?: string; json?: boolean; source?: string; type?: string; limit: string }) => {
+      const q = new URLSearchParams({ limit: o.limit, ...(o.source ? { source: o.source } : {}), ...(o.type ? { type: o.type } : {}) });
+      try {
+        const { data } = await adminCall<{ data: Parameters<typeof eventLines>[0] }>(admin(o), 'GET', `/admin/events?${q}`);
+        console.log(o.json ? JSON.stringify(data, null, 2) : eventLines(data).join('\n') || 'no events');
+      } catch (error) {
+        program.error(`error: ${(error as Error).message}`);
+      }
+    });
+
+  adminOptions(program.command('deliveries').description('list deliveries'))
+    .option('--status <status>', 'failed | pending | in_flight | delivered')
+    .option('--route <id>', 'only this route')
+    .option('--since <age>', 'e.g. 1h, 30m')
+    .option('--limit <n>', 'how many', '50')
+    .action(async (o: { url: string; token?: string; json?: boolean; status?: string; route?: string; since?: string; limit: string }) => {
+      const q = new URLSearchParams({
+        limit: o.limit,
+        ...(o.status ? { status: o.status } : {}),
+        ...(o.route ? { route: o.route } : {}),
+        ...(o.since ? { since: o.since } : {}),
+      });
+      try {
+        const { data } = await adminCall<{ data: Parameters<typeof deliveryLines>[0] }>(admin(o), 'GET', `/admin/deliveries?${q}`);
+        console.log(o.json ? JSON.stringify(data, null, 2) : deliveryLines(data).join('\n') || 'no deliveries');
+      } catch (error) {
+        program.error(`error: ${(error as Error).message}`);
+      }
+    });
+
+  adminOptions(
+    program
+      .command('replay')
+      .description('deliver an event again, or every failed delivery')
+      .argument('[event-id]', 'provider event id or relay row id'),
+  )
+    .option('--source <id>', 'the source, when an event id is not unique')
+    .option('--failed', 'replay dead-lettered deliveries')
+    .option('--route <id>', 'with --failed: only this route')
+    .option('--since <age>', 'with --failed: only those failed within, e.g. 1h')
+    .action(
+      async (
+        eventId: string | undefined,
+        o: { url: string; token?: string; json?: boolean; source?: string; failed?: boolean; route?: string; since?: string },
+      ) => {
+        if (!eventId && !o.failed) program.error('error: give an event id, or --failed');
+        try {
+          const result = await adminCall<{ deliveries: number; events?: number }>(
+            admin(o),
+            'POST',
+            '/admin/replay',
+            eventId ? { event: eventId, source: o.source } : { failed: true, route: o.route, since: o.since },
+          );
+          console.log(o.json ? JSON.stringify(result) : `queued ${result.deliveries} deliveries again`);
+        } catch (error) {
+          program.error(`error: ${(error as Error).message}`);
+        }
+      },
+    );
+
+  program
     .command('preview')
     .description("render a provider event's default Slack / Discord / Teams message to HTML, and to PNG with headless Chromium")
     .option('--provider <id>', 'provider', providerOption)
@@ -134,11 +255,13 @@ export function buildProgram(): Command {
   return program;
 }
 
-if (require.main === module) {
+export function main(argv: string[]): void {
   buildProgram()
-    .parseAsync(process.argv)
+    .parseAsync(argv)
     .catch((error: unknown) => {
       console.error(error);
       process.exit(1);
     });
 }
+
+if (require.main === module) main(process.argv);

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { compileTemplate, validateJsonTemplate, type JsonTemplate } from '@hookbridge/core';
+import { configSchema, type RelayConfig } from './schema';
+import { substituteEnv } from './env';
+import { conditionExpression } from '../routing';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`Invalid configuration ${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return (
+    path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '') ||
+    '(root)'
+  );
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const at = pathText(issue.path);
+  let got: unknown = raw;
+  for (const key of issue.path) got = got && typeof got === 'object' ? (got as Record<PropertyKey, unknown>)[key as string] : undefined;
+  const gotText = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 80);
+  if (issue.code === 'invalid_type') return `${at}: expected ${issue.expected}, got ${gotText}`;
+  if (issue.code === 'unrecognized_keys')
+    return `${at}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_value')
+    return `${at}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${gotText}`;
+  if (issue.code === 'invalid_union') return `${at}: ${gotText} matches none of the allowed forms (check "type" and required fields)`;
+  return `${at}: ${issue.message}${issue.code === 'custom' || issue.message.includes('got') ? '' : `, got ${gotText}`}`;
+}
+
+/** Parses and validates a configuration; every problem is reported with its path, what was expected and what was found. */
+export function parseConfig(text: string, file = 'hookbridge.yaml', env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    const e = error as YAMLParseError;
+    const where = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
+    throw new ConfigError(file, [`YAML syntax${where}: ${e.message.split('\n')[0]}`]);
+  }
+  const missing: { path: string; name: string }[] = [];
+  const substituted = substituteEnv(raw, env, '', missing);
+  const problems = missing.map((m) => `${m.path}: environment variable ${m.name} is not set`);
+  const result = configSchema.safeParse(substituted);
+  if (!result.success) problems.push(...result.error.issues.map((issue) => describeIssue(issue, substituted)));
+  if (problems.length) throw new ConfigError(file, problems);
+  const config = result.data!;
+  config.routes.forEach((route, i) => {
+    for (const [key, source] of [
+      ['text', route.text],
+      ['title', route.title],
+    ] as const) {
+      if (source === undefined) continue;
+      try {
+        compileTemplate(source);
+      } catch (error) {
+        problems.push(`routes[${i}].${key}: ${(error as Error).message}`);
+      }
+    }
+    if (route.when !== undefined) {
+      try {
+        compileTemplate(`{{#if ${conditionExpression(route.when)}}}1{{/if}}`);
+      } catch (error) {
+        problems.push(`routes[${i}].when: ${(error as Error).message}`);
+      }
+    }
+    if (route.template !== undefined) {
+      for (const p of validateJsonTemplate(route.template as JsonTemplate))
+        problems.push(`routes[${i}].template${p.path ? `.${p.path}` : ''}: ${p.message}`);
+    }
+  });
+  if (problems.length) throw new ConfigError(file, problems);
+  return config;
+}
+
+/** Reads a YAML file; a relative storage path is taken from the config file's folder. */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): RelayConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [`cannot read the file: ${(error as Error).message}`]);
+  }
+  const config = parseConfig(text, file, env);
+  config.storage.path = resolve(dirname(file), config.storage.path);
+  for (const route of config.routes) {
+    if (route.destination.type === 'log' && route.destination.file) route.destination.file = resolve(dirname(file), route.destination.file);
+  }
+  return config;
+}

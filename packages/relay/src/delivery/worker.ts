@@ -1,0 +1,195 @@
+import { retryDelay, type DestinationGuard, type HookEvent, type RetryPolicy } from '@hookbridge/core';
+import type { Logger } from 'pino';
+import type { RelayConfig, RouteConfig } from '../config/schema';
+import type { Metrics } from '../metrics';
+import type { DeliveryRow, Storage } from '../storage/db';
+import { sendTo, type SendOutcome } from './destinations';
+
+export function routePolicy(config: RelayConfig, route?: RouteConfig): RetryPolicy {
+  const r = { ...config.retry, ...route?.retry };
+  return { retries: r.retries, delaysMs: r.delays, jitter: r.jitter, maxRetryAfterMs: r.maxRetryAfter, timeoutMs: r.timeout };
+}
+
+/** Slack allows about one message per second per channel; others are unlimited unless configured. */
+function defaultRate(route: RouteConfig): number | undefined {
+  return route.ratePerSecond ?? (route.destination.type === 'slack' ? 1 : undefined);
+}
+
+export function eventOf(storage: Storage, rowid: number): { event: HookEvent; source: string; receivedAt: number } | undefined {
+  const row = storage.event(rowid);
+  if (!row) return undefined;
+  const event = JSON.parse(row.event) as HookEvent;
+  event.raw = JSON.parse(row.body.toString('utf8'));
+  return { event, source: row.source, receivedAt: row.received_at };
+}
+
+/**
+ * Picks due deliveries from SQLite, sends each once, and records the attempt with the
+ * delivery's next state: delivered, retry at a time (the route's policy, or the
+ * destination's Retry-After), or dead-lettered. Retries live in the database, so a
+ * restart resumes them.
+ */
+export class DeliveryWorker {
+  private readonly routes: Map<string, RouteConfig>;
+  private readonly running = new Map<number, Promise<void>>();
+  private readonly perRoute = new Map<string, number>();
+  private readonly nextSlot = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private ticking = false;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly config: RelayConfig,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    private readonly guard: DestinationGuard,
+    private readonly print: (line: string) => void,
+  ) {
+    this.routes = new Map(config.routes.map((r) => [r.id, r]));
+  }
+
+  start(): void {
+    this.kick();
+  }
+
+  /** New work was committed (or a slot freed): look now rather than at the next poll. */
+  kick(): void {
+    if (this.stopping || this.ticking) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.tick(), 0);
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    if (this.stopping) return;
+    this.ticking = true;
+    try {
+      const free = this.config.workers.concurrency - this.running.size;
+      if (free > 0) {
+        const now = Date.now();
+        const leaseMs = this.config.retry.timeout * 3 + 60_000;
+        for (const row of this.storage.claim(free, now, leaseMs)) {
+          const job = this.run(row).finally(() => {
+            this.running.delete(row.id);
+            this.kick();
+          });
+          this.running.set(row.id, job);
+        }
+      }
+    } catch (error) {
+      this.logger.error({ err: error }, 'delivery worker could not claim work');
+    } finally {
+      this.ticking = false;
+    }
+    if (this.stopping) return;
+    const due = this.storage.nextDueAt();
+    const wait =
+      due === undefined ? this.config.workers.pollInterval : Math.max(0, Math.min(due - Date.now(), this.config.workers.pollInterval));
+    if (this.running.size < this.config.workers.concurrency) this.timer = setTimeout(() => this.tick(), wait);
+  }
+
+  private async run(row: DeliveryRow): Promise<void> {
+    const now = Date.now();
+    const route = this.routes.get(row.route);
+    if (!route) {
+      this.storage.recordAttempt(
+        row,
+        { startedAt: now, durationMs: 0, error: `route "${row.route}" is no longer configured` },
+        { kind: 'dead' },
+        now,
+      );
+      return;
+    }
+    // Per-route concurrency and rate: put the delivery back without spending an attempt.
+    const active = this.perRoute.get(route.id) ?? 0;
+    const rate = defaultRate(route);
+    const slotAt = this.nextSlot.get(route.id) ?? 0;
+    if (active >= route.concurrency || (rate && slotAt > now)) {
+      this.storage.postpone(row.id, rate && slotAt > now ? slotAt : now + 50, now);
+      return;
+    }
+    if (rate) this.nextSlot.set(route.id, Math.max(now, slotAt) + 1000 / rate);
+    this.perRoute.set(route.id, active + 1);
+    try {
+      await this.attempt(row, route);
+    } finally {
+      this.perRoute.set(route.id, (this.perRoute.get(route.id) ?? 1) - 1);
+    }
+  }
+
+  private async attempt(row: DeliveryRow, route: RouteConfig): Promise<void> {
+    const stored = eventOf(this.storage, row.event_rowid);
+    const startedAt = Date.now();
+    if (!stored) {
+      this.storage.recordAttempt(row, { startedAt, durationMs: 0, error: 'event no longer stored' }, { kind: 'dead' }, startedAt);
+      return;
+    }
+    const policy = routePolicy(this.config, route);
+    const outcome: SendOutcome = await sendTo(route.destination, stored.event, route, { policy, guard: this.guard, log: this.print });
+    const now = Date.now();
+    if (!this.storage.db.open) return;
+    const attempt = { startedAt, durationMs: now - startedAt, status: outcome.status, error: outcome.error?.message };
+    const attemptNumber = row.attempts + 1;
+    if (outcome.ok) {
+      this.storage.recordAttempt(row, attempt, { kind: 'delivered' }, now);
+      this.metrics.delivered.inc({ route: route.id });
+      this.metrics.latency.observe({ route: route.id }, (now - stored.receivedAt) / 1000);
+      return;
+    }
+    const error = outcome.error!;
+    if (error.retryable && attemptNumber <= policy.retries) {
+      const wait =
+        error.retryAfterMs !== undefined ? Math.min(error.retryAfterMs, policy.maxRetryAfterMs) : retryDelay(policy, attemptNumber - 1);
+      this.storage.recordAttempt(row, attempt, { kind: 'retry', at: now + wait }, now);
+      this.metrics.retries.inc({ route: route.id });
+      this.logger.warn(
+        { route: route.id, event: stored.event.id, attempt: attemptNumber, retryInMs: wait, code: error.code, status: error.status },
+        'delivery failed, will retry',
+      );
+      return;
+    }
+    this.storage.recordAttempt(row, attempt, { kind: 'dead' }, now);
+    this.metrics.failed.inc({ route: route.id });
+    this.logger.error(
+      { route: route.id, event: stored.event.id, attempts: attemptNumber, code: error.code, status: error.status },
+      `delivery dead-lettered: ${error.message}`,
+    );
+    if (route.onFailure) await this.notifyFailure(route, stored.event, stored.source, attemptNumber, error.message);
+  }
+
+  /** Seed 000 "failed delivery notifications": best effort, one attempt, logged either way. */
+  private async notifyFailure(route: RouteConfig, event: HookEvent, source: string, attempts: number, reason: string): Promise<void> {
+    const notice: HookEvent = {
+      id: `failure-${event.id}-${route.id}`,
+      provider: 'hookbridge',
+      type: 'delivery.failed',
+      occurredAt: new Date().toISOString(),
+      subject: route.id,
+      summary: `Delivery of ${event.type} ${event.id} (source ${source}) to route ${route.id} failed after ${attempts} attempts: ${reason}`,
+      data: { route: route.id, source, event_id: event.id, event_type: event.type, attempts, error: reason },
+      raw: {},
+    };
+    const outcome = await sendTo(
+      route.onFailure!,
+      notice,
+      { allowMentions: false },
+      { policy: routePolicy(this.config, route), guard: this.guard, log: this.print },
+    );
+    if (!outcome.ok) this.logger.error({ route: route.id, code: outcome.error?.code }, 'failure notification could not be sent');
+  }
+
+  /** Stops claiming, waits up to `graceMs` for attempts under way, and releases the rest. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    const all = Promise.allSettled([...this.running.values()]);
+    await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    const now = Date.now();
+    for (const id of this.running.keys()) this.storage.postpone(id, now, now);
+  }
+}

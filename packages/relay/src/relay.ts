@@ -1,0 +1,104 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { DestinationGuard } from '@hookbridge/core';
+import type { RelayConfig } from './config/schema';
+import { Storage } from './storage/db';
+import { createMetrics, type Metrics } from './metrics';
+import { IntakeWriter } from './intake/writer';
+import { intakeRoutes, type IntakeDeps } from './intake/routes';
+import { compileSource } from './intake/sources';
+import { adminRoutes } from './admin/api';
+import { DeliveryWorker } from './delivery/worker';
+
+export interface RelayOptions {
+  logger?: Logger;
+  onStored?: IntakeDeps['onStored'];
+  /** Where `log` destinations print; stdout by default. */
+  print?: (line: string) => void;
+}
+
+/**
+ * The relay composes core verification, SQLite storage, routing and the formatters'
+ * senders: intake answers only after the commit; a worker drains the queue.
+ */
+export class Relay {
+  readonly app: FastifyInstance;
+  readonly storage: Storage;
+  readonly metrics: Metrics;
+  readonly worker: DeliveryWorker;
+  readonly logger: Logger;
+  private retention: NodeJS.Timeout | undefined;
+  private closing = false;
+
+  constructor(
+    readonly config: RelayConfig,
+    options: RelayOptions = {},
+  ) {
+    this.logger = options.logger ?? pino({ level: process.env.HOOKBRIDGE_LOG_LEVEL ?? 'info' });
+    this.storage = new Storage(config.storage.path, { synchronous: config.storage.synchronous });
+    const recovered = this.storage.recoverInFlight();
+    if (recovered) this.logger.warn({ recovered }, 'deliveries in flight at the last stop are queued again');
+    this.metrics = createMetrics(() => this.storage.queueDepth());
+    const guard: DestinationGuard = config.server.allowInsecureDestinations
+      ? { allowLoopback: true, allowPrivate: true, allowHttpHosts: ['*'] }
+      : {};
+    this.worker = new DeliveryWorker(
+      this.storage,
+      config,
+      this.metrics,
+      this.logger,
+      guard,
+      options.print ?? ((line) => void process.stdout.write(line + '\n')),
+    );
+    const writer = new IntakeWriter(this.storage, () => this.worker.kick());
+    const sources = new Map(config.sources.map((s) => [s.id, compileSource(s)]));
+
+    this.app = Fastify({ logger: false, forceCloseConnections: true, return503OnClosing: true });
+    this.app.register(intakeRoutes, {
+      sources,
+      routes: config.routes,
+      writer,
+      metrics: this.metrics,
+      logger: this.logger,
+      onStored: options.onStored,
+    });
+    this.app.register(adminRoutes, { storage: this.storage, token: config.server.adminToken, onReplay: () => this.worker.kick() });
+    this.app.get('/healthz', async () => ({ ok: true }));
+    this.app.get('/readyz', async (_req, reply) => {
+      const ready = !this.closing && this.storage.db.open;
+      return reply.code(ready ? 200 : 503).send({ ok: ready });
+    });
+    this.app.get('/metrics', async (_req, reply) =>
+      reply.header('content-type', this.metrics.registry.contentType).send(await this.metrics.registry.metrics()),
+    );
+  }
+
+  /** Listens, starts the worker and the retention sweep; resolves with the base URL. */
+  async start(port = this.config.server.port, host = this.config.server.host): Promise<string> {
+    const url = await this.app.listen({ port, host });
+    this.worker.start();
+    const sweep = () => {
+      const pruned = this.storage.prune(Date.now() - this.config.retention.deliveredMaxAge);
+      if (pruned) this.logger.info({ pruned }, 'retention: delivered events pruned');
+    };
+    sweep();
+    this.retention = setInterval(sweep, this.config.retention.interval);
+    this.retention.unref();
+    this.logger.info(
+      { url, sources: this.config.sources.map((s) => s.id), routes: this.config.routes.map((r) => r.id) },
+      'hookbridge relay listening',
+    );
+    return url;
+  }
+
+  /** Graceful stop: intake closes, attempts under way finish (or are released), the database closes. */
+  async close(graceMs = 10_000): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.retention) clearInterval(this.retention);
+    await this.app.close();
+    await this.worker.stop(graceMs);
+    this.storage.close();
+    this.logger.info('hookbridge relay stopped');
+  }
+}

@@ -1,0 +1,346 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { HookEvent } from '@hookbridge/core';
+
+export type DeliveryStatus = 'pending' | 'in_flight' | 'delivered' | 'dead';
+
+export interface EventRow {
+  id: number;
+  source: string;
+  event_id: string;
+  provider: string;
+  type: string;
+  occurred_at: string;
+  received_at: number;
+  headers: string;
+  body: Buffer;
+  event: string;
+}
+
+export interface DeliveryRow {
+  id: number;
+  event_rowid: number;
+  route: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
+export interface AttemptRow {
+  id: number;
+  delivery_id: number;
+  attempt: number;
+  started_at: number;
+  duration_ms: number;
+  status: number | null;
+  error: string | null;
+  retry_at: number | null;
+}
+
+/** What intake hands storage for one verified request. */
+export interface IncomingEvent {
+  source: string;
+  event: HookEvent;
+  headers: Record<string, string>;
+  body: Buffer;
+  routes: string[];
+  receivedAt: number;
+}
+
+export type StoreResult = { duplicate: false; rowid: number; deliveries: number } | { duplicate: true; rowid: number };
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE events (
+     id INTEGER PRIMARY KEY,
+     source TEXT NOT NULL,
+     event_id TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     type TEXT NOT NULL,
+     occurred_at TEXT NOT NULL,
+     received_at INTEGER NOT NULL,
+     headers TEXT NOT NULL,
+     body BLOB NOT NULL,
+     event TEXT NOT NULL,
+     UNIQUE (source, event_id)
+   );
+   CREATE INDEX events_received ON events (received_at);
+   CREATE TABLE deliveries (
+     id INTEGER PRIMARY KEY,
+     event_rowid INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+     route TEXT NOT NULL,
+     status TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     lease_until INTEGER,
+     last_status INTEGER,
+     last_error TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     delivered_at INTEGER
+   );
+   CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+   CREATE INDEX deliveries_event ON deliveries (event_rowid);
+   CREATE TABLE attempts (
+     id INTEGER PRIMARY KEY,
+     delivery_id INTEGER NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+     attempt INTEGER NOT NULL,
+     started_at INTEGER NOT NULL,
+     duration_ms INTEGER NOT NULL,
+     status INTEGER,
+     error TEXT,
+     retry_at INTEGER
+   );
+   CREATE INDEX attempts_delivery ON attempts (delivery_id);`,
+];
+
+/**
+ * The one module that owns SQLite: schema, migrations and every query. Another backend
+ * would replace this file and nothing else.
+ */
+export class Storage {
+  readonly db: Database.Database;
+  private readonly q;
+
+  constructor(path: string, options: { synchronous?: 'full' | 'normal' } = {}) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    const db = this.db;
+    this.q = {
+      insertEvent: db.prepare(
+        `INSERT INTO events (source, event_id, provider, type, occurred_at, received_at, headers, body, event)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING RETURNING id`,
+      ),
+      findEvent: db.prepare(`SELECT id FROM events WHERE source = ? AND event_id = ?`),
+      insertDelivery: db.prepare(
+        `INSERT INTO deliveries (event_rowid, route, status, next_attempt_at, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?, ?)`,
+      ),
+      claim: db.prepare(
+        `UPDATE deliveries SET status = 'in_flight', lease_until = @lease, updated_at = @now
+         WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at, id LIMIT @limit)
+         RETURNING *`,
+      ),
+      event: db.prepare(`SELECT * FROM events WHERE id = ?`),
+      insertAttempt: db.prepare(
+        `INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status, error, retry_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      delivered: db.prepare(
+        `UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, last_status = ?, last_error = NULL, lease_until = NULL, delivered_at = ?, updated_at = ? WHERE id = ?`,
+      ),
+      retry: db.prepare(
+        `UPDATE deliveries SET status = 'pending', attempts = attempts + 1, last_status = ?, last_error = ?, next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?`,
+      ),
+      dead: db.prepare(
+        `UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_status = ?, last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?`,
+      ),
+      postpone: db.prepare(
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?`,
+      ),
+      recover: db.prepare(`UPDATE deliveries SET status = 'pending', lease_until = NULL WHERE status = 'in_flight'`),
+      depth: db.prepare(`SELECT status, COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'in_flight', 'dead') GROUP BY status`),
+      nextDue: db.prepare(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`),
+      prune: db.prepare(
+        `DELETE FROM events WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_rowid = events.id AND d.status != 'delivered')`,
+      ),
+    };
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  /**
+   * Stores a batch of verified events and their deliveries in one transaction (group
+   * commit): one fsync for many requests. A (source, event id) seen before is a duplicate.
+   */
+  storeBatch(items: readonly IncomingEvent[]): StoreResult[] {
+    return this.db.transaction(() =>
+      items.map((item): StoreResult => {
+        const { event } = item;
+        const { raw: _raw, ...canonical } = event;
+        const inserted = this.q.insertEvent.get(
+          item.source,
+          event.id,
+          event.provider,
+          event.type,
+          event.occurredAt,
+          item.receivedAt,
+          JSON.stringify(item.headers),
+          item.body,
+          JSON.stringify(canonical),
+        ) as { id: number } | undefined;
+        if (!inserted) return { duplicate: true, rowid: (this.q.findEvent.get(item.source, event.id) as { id: number }).id };
+        for (const route of item.routes) this.q.insertDelivery.run(inserted.id, route, item.receivedAt, item.receivedAt, item.receivedAt);
+        return { duplicate: false, rowid: inserted.id, deliveries: item.routes.length };
+      }),
+    )();
+  }
+
+  /** Leases up to `limit` due deliveries. */
+  claim(limit: number, now: number, leaseMs: number): DeliveryRow[] {
+    return this.q.claim.all({ limit, now, lease: now + leaseMs }) as DeliveryRow[];
+  }
+
+  event(rowid: number): EventRow | undefined {
+    return this.q.event.get(rowid) as EventRow | undefined;
+  }
+
+  /** Records one attempt and the delivery's new state together. */
+  recordAttempt(
+    delivery: DeliveryRow,
+    attempt: { startedAt: number; durationMs: number; status?: number; error?: string },
+    outcome: { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'dead' },
+    now: number,
+  ): void {
+    this.db.transaction(() => {
+      const status = attempt.status ?? null;
+      const error = attempt.error ?? null;
+      this.q.insertAttempt.run(
+        delivery.id,
+        delivery.attempts + 1,
+        attempt.startedAt,
+        attempt.durationMs,
+        status,
+        error,
+        outcome.kind === 'retry' ? outcome.at : null,
+      );
+      if (outcome.kind === 'delivered') this.q.delivered.run(status, now, now, delivery.id);
+      else if (outcome.kind === 'retry') this.q.retry.run(status, error, outcome.at, now, delivery.id);
+      else this.q.dead.run(status, error, now, delivery.id);
+    })();
+  }
+
+  /** Puts a claimed delivery back without counting an attempt (rate limit, shutdown). */
+  postpone(deliveryId: number, at: number, now: number): void {
+    this.q.postpone.run(at, now, deliveryId);
+  }
+
+  /** After a crash, leases of the previous process are void: at-least-once, not at-most-once. */
+  recoverInFlight(): number {
+    return this.q.recover.run().changes;
+  }
+
+  queueDepth(): { pending: number; inFlight: number; dead: number } {
+    const rows = this.q.depth.all() as { status: DeliveryStatus; n: number }[];
+    const get = (s: DeliveryStatus) => rows.find((r) => r.status === s)?.n ?? 0;
+    return { pending: get('pending'), inFlight: get('in_flight'), dead: get('dead') };
+  }
+
+  nextDueAt(): number | undefined {
+    return (this.q.nextDue.get() as { at: number | null }).at ?? undefined;
+  }
+
+  /** Deletes events older than `before` whose deliveries all succeeded. */
+  prune(before: number): number {
+    return this.q.prune.run(before).changes;
+  }
+
+  // --- admin queries -------------------------------------------------------------
+
+  listEvents(filter: {
+    source?: string;
+    type?: string;
+    limit: number;
+    beforeId?: number;
+  }): (EventRow & { delivered: number; failed: number; pending: number })[] {
+    return this.db
+      .prepare(
+        `SELECT e.id, e.source, e.event_id, e.provider, e.type, e.occurred_at, e.received_at,
+                SUM(d.status = 'delivered') AS delivered, SUM(d.status = 'dead') AS failed, SUM(d.status IN ('pending', 'in_flight')) AS pending
+         FROM events e LEFT JOIN deliveries d ON d.event_rowid = e.id
+         WHERE (@source IS NULL OR e.source = @source) AND (@type IS NULL OR e.type = @type) AND (@before IS NULL OR e.id < @before)
+         GROUP BY e.id ORDER BY e.id DESC LIMIT @limit`,
+      )
+      .all({
+        source: filter.source ?? null,
+        type: filter.type ?? null,
+        before: filter.beforeId ?? null,
+        limit: filter.limit,
+      }) as (EventRow & {
+      delivered: number;
+      failed: number;
+      pending: number;
+    })[];
+  }
+
+  /** Finds an event by internal row id or by the provider's event id (optionally within a source). */
+  findEvents(id: string, source?: string): EventRow[] {
+    if (/^\d+$/.test(id)) {
+      const row = this.event(Number(id));
+      if (row) return [row];
+    }
+    return this.db
+      .prepare(`SELECT * FROM events WHERE event_id = ? AND (? IS NULL OR source = ?) ORDER BY id`)
+      .all(id, source ?? null, source ?? null) as EventRow[];
+  }
+
+  deliveriesOf(eventRowid: number): (DeliveryRow & { attemptsLog: AttemptRow[] })[] {
+    const deliveries = this.db.prepare(`SELECT * FROM deliveries WHERE event_rowid = ? ORDER BY id`).all(eventRowid) as DeliveryRow[];
+    const attempts = this.db.prepare(`SELECT * FROM attempts WHERE delivery_id = ? ORDER BY attempt`);
+    return deliveries.map((d) => ({ ...d, attemptsLog: attempts.all(d.id) as AttemptRow[] }));
+  }
+
+  listDeliveries(filter: {
+    status?: DeliveryStatus;
+    route?: string;
+    since?: number;
+    limit: number;
+  }): (DeliveryRow & { event_id: string; source: string; type: string })[] {
+    return this.db
+      .prepare(
+        `SELECT d.*, e.event_id, e.source, e.type FROM deliveries d JOIN events e ON e.id = d.event_rowid
+         WHERE (@status IS NULL OR d.status = @status) AND (@route IS NULL OR d.route = @route) AND (@since IS NULL OR d.updated_at >= @since)
+         ORDER BY d.id DESC LIMIT @limit`,
+      )
+      .all({
+        status: filter.status ?? null,
+        route: filter.route ?? null,
+        since: filter.since ?? null,
+        limit: filter.limit,
+      }) as (DeliveryRow & {
+      event_id: string;
+      source: string;
+      type: string;
+    })[];
+  }
+
+  /** Replays one event: every delivery of it goes back to pending with a fresh attempt budget. */
+  replayEvent(eventRowid: number, now: number): number {
+    return this.db
+      .prepare(
+        `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL, delivered_at = NULL, updated_at = ? WHERE event_rowid = ? AND status != 'in_flight'`,
+      )
+      .run(now, now, eventRowid).changes;
+  }
+
+  /** Replays dead-lettered deliveries (optionally of one route, since a time). */
+  replayFailed(filter: { route?: string; since?: number }, now: number): number {
+    return this.db
+      .prepare(
+        `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now
+         WHERE status = 'dead' AND (@route IS NULL OR route = @route) AND (@since IS NULL OR updated_at >= @since)`,
+      )
+      .run({ now, route: filter.route ?? null, since: filter.since ?? null }).changes;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
