@@ -1,12 +1,6 @@
 import { evaluateExpression, eventMatches, templateContext, type HookEvent } from '@hookbridge/core';
 import type { RouteConfig } from './config/schema';
 
-/** A `when` condition as one Handlebars expression: `gt event.data.score 900` becomes a sub-expression. */
-export function conditionExpression(when: string): string {
-  const trimmed = when.trim();
-  return /\s/.test(trimmed) && !trimmed.startsWith('(') ? `(${trimmed})` : trimmed;
-}
-
 /** The routes an event from `source` goes to: source listed, type matches a pattern, `when` holds. */
 export function matchRoutes(routes: readonly RouteConfig[], source: string, event: HookEvent): string[] {
   let context: ReturnType<typeof templateContext> | undefined;
@@ -16,7 +10,7 @@ export function matchRoutes(routes: readonly RouteConfig[], source: string, even
       if (route.when === undefined) return true;
       context ??= templateContext(event);
       try {
-        return Boolean(evaluateExpression(conditionExpression(route.when), context));
+        return Boolean(evaluateExpression(route.when, context));
       } catch {
         // A condition that cannot be evaluated for this event does not match it.
         return false;

@@ -150,7 +150,10 @@ const SINGLE_EXPRESSION = /^\{\{(?![#/^!>&{])\s*([^{}]+?)\s*\}\}$/;
  * number). Used for JSON template leaves that are exactly one expression.
  */
 export function evaluateExpression(expression: string, context: unknown, options: RenderOptions = {}): unknown {
-  const source = `{{${CAPTURE_HELPER} ${expression}}}`;
+  const trimmed = expression.trim();
+  // A helper call (`number x 2`) becomes a sub-expression so its result, not its parts, is captured.
+  const inner = /\s/.test(trimmed) && !trimmed.startsWith('(') ? `(${trimmed})` : trimmed;
+  const source = `{{${CAPTURE_HELPER} ${inner}}}`;
   captured = undefined;
   run(compileTemplate(source, options.strict), source, context);
   const value = captured;

@@ -5,7 +5,6 @@ import type { z } from 'zod';
 import { compileTemplate, validateJsonTemplate, type JsonTemplate } from '@hookbridge/core';
 import { configSchema, type RelayConfig } from './schema';
 import { substituteEnv } from './env';
-import { conditionExpression } from '../routing';
 
 export class ConfigError extends Error {
   constructor(
@@ -69,7 +68,7 @@ export function parseConfig(text: string, file = 'hookbridge.yaml', env: NodeJS.
     }
     if (route.when !== undefined) {
       try {
-        compileTemplate(`{{#if ${conditionExpression(route.when)}}}1{{/if}}`);
+        compileTemplate(`{{#if (${route.when.trim().replace(/^\((.*)\)$/, '$1')})}}1{{/if}}`);
       } catch (error) {
         problems.push(`routes[${i}].when: ${(error as Error).message}`);
       }
