@@ -2,7 +2,7 @@ import { retryDelay, type DestinationGuard, type HookEvent, type RetryPolicy } f
 import type { Logger } from 'pino';
 import type { RelayConfig, RouteConfig } from '../config/schema';
 import type { Metrics } from '../metrics';
-import type { DeliveryRow, Storage } from '../storage/db';
+import type { AttemptRecord, DeliveryRow, Storage } from '../storage/db';
 import { sendTo, type SendOutcome } from './destinations';
 
 export function routePolicy(config: RelayConfig, route?: RouteConfig): RetryPolicy {
@@ -37,6 +37,11 @@ export class DeliveryWorker {
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private ticking = false;
+  /** Attempt results waiting for the next group commit. */
+  private results: AttemptRecord[] = [];
+  private flushScheduled = false;
+  /** Leased rows not started yet: claiming in chunks keeps write transactions few. */
+  private buffer: DeliveryRow[] = [];
 
   constructor(
     private readonly storage: Storage,
@@ -64,22 +69,49 @@ export class DeliveryWorker {
     return this.running.size;
   }
 
+  /** Queues a result; results that finish together are committed together (one fsync). */
+  private record(record: AttemptRecord): void {
+    this.results.push(record);
+    if (this.results.length >= 256) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // A few milliseconds let results that finish close together share one commit.
+      setTimeout(() => this.flush(), 5);
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.results.length === 0 || !this.storage.db.open) return;
+    const batch = this.results;
+    this.results = [];
+    try {
+      this.storage.recordAttempts(batch);
+    } catch (error) {
+      // Unrecorded attempts stay in flight and are retried after their lease: at least once.
+      this.logger.error({ err: error, count: batch.length }, 'could not record delivery results');
+    }
+  }
+
   private tick(): void {
     this.timer = undefined;
     if (this.stopping) return;
     this.ticking = true;
+    this.flush();
     try {
-      const free = this.config.workers.concurrency - this.running.size;
-      if (free > 0) {
+      const { concurrency } = this.config.workers;
+      if (this.buffer.length < concurrency) {
         const now = Date.now();
         const leaseMs = this.config.retry.timeout * 3 + 60_000;
-        for (const row of this.storage.claim(free, now, leaseMs)) {
-          const job = this.run(row).finally(() => {
-            this.running.delete(row.id);
-            this.kick();
-          });
-          this.running.set(row.id, job);
-        }
+        this.buffer.push(...this.storage.claim(concurrency * 2 - this.buffer.length, now, leaseMs));
+      }
+      while (this.running.size < concurrency && this.buffer.length) {
+        const row = this.buffer.shift()!;
+        const job = this.run(row).finally(() => {
+          this.running.delete(row.id);
+          this.kick();
+        });
+        this.running.set(row.id, job);
       }
     } catch (error) {
       this.logger.error({ err: error }, 'delivery worker could not claim work');
@@ -90,7 +122,7 @@ export class DeliveryWorker {
     const due = this.storage.nextDueAt();
     const wait =
       due === undefined ? this.config.workers.pollInterval : Math.max(0, Math.min(due - Date.now(), this.config.workers.pollInterval));
-    if (this.running.size < this.config.workers.concurrency) this.timer = setTimeout(() => this.tick(), wait);
+    if (this.running.size < this.config.workers.concurrency && this.buffer.length === 0) this.timer = setTimeout(() => this.tick(), wait);
   }
 
   private async run(row: DeliveryRow): Promise<void> {
@@ -136,7 +168,7 @@ export class DeliveryWorker {
     const attempt = { startedAt, durationMs: now - startedAt, status: outcome.status, error: outcome.error?.message };
     const attemptNumber = row.attempts + 1;
     if (outcome.ok) {
-      this.storage.recordAttempt(row, attempt, { kind: 'delivered' }, now);
+      this.record({ delivery: row, attempt, outcome: { kind: 'delivered' }, now });
       this.metrics.delivered.inc({ route: route.id });
       this.metrics.latency.observe({ route: route.id }, (now - stored.receivedAt) / 1000);
       return;
@@ -145,7 +177,7 @@ export class DeliveryWorker {
     if (error.retryable && attemptNumber <= policy.retries) {
       const wait =
         error.retryAfterMs !== undefined ? Math.min(error.retryAfterMs, policy.maxRetryAfterMs) : retryDelay(policy, attemptNumber - 1);
-      this.storage.recordAttempt(row, attempt, { kind: 'retry', at: now + wait }, now);
+      this.record({ delivery: row, attempt, outcome: { kind: 'retry', at: now + wait }, now });
       this.metrics.retries.inc({ route: route.id });
       this.logger.warn(
         { route: route.id, event: stored.event.id, attempt: attemptNumber, retryInMs: wait, code: error.code, status: error.status },
@@ -153,7 +185,7 @@ export class DeliveryWorker {
       );
       return;
     }
-    this.storage.recordAttempt(row, attempt, { kind: 'dead' }, now);
+    this.record({ delivery: row, attempt, outcome: { kind: 'dead' }, now });
     this.metrics.failed.inc({ route: route.id });
     this.logger.error(
       { route: route.id, event: stored.event.id, attempts: attemptNumber, code: error.code, status: error.status },
@@ -189,7 +221,9 @@ export class DeliveryWorker {
     if (this.timer) clearTimeout(this.timer);
     const all = Promise.allSettled([...this.running.values()]);
     await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    this.flush();
     const now = Date.now();
     for (const id of this.running.keys()) this.storage.postpone(id, now, now);
+    for (const row of this.buffer.splice(0)) this.storage.postpone(row.id, now, now);
   }
 }

@@ -7,7 +7,8 @@ export interface Source {
   config: SourceConfig;
   profile: ProviderProfile;
   allow?: BlockList;
-  trusted: BlockList;
+  /** Absent when no proxy is trusted: the socket peer is the client. */
+  trusted?: BlockList;
 }
 
 function blockList(cidrs: readonly string[]): BlockList {
@@ -44,8 +45,8 @@ function contains(list: BlockList, address: string): boolean {
  * The client's address: the socket peer, or — when that peer is a trusted proxy — the
  * right-most X-Forwarded-For entry that is not itself a trusted proxy.
  */
-export function clientIp(remote: string, headers: IncomingHttpHeaders, trusted: BlockList): string {
-  if (!contains(trusted, remote)) return remote;
+export function clientIp(remote: string, headers: IncomingHttpHeaders, trusted: BlockList | undefined): string {
+  if (!trusted || !contains(trusted, remote)) return remote;
   const forwarded = String(headers['x-forwarded-for'] ?? '')
     .split(',')
     .map((s) => s.trim())

@@ -54,6 +54,20 @@ export interface IncomingEvent {
   receivedAt: number;
 }
 
+export interface AttemptRecord {
+  delivery: DeliveryRow;
+  attempt: { startedAt: number; durationMs: number; status?: number; error?: string };
+  outcome: { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'dead' };
+  now: number;
+}
+
+export interface AttemptRecord {
+  delivery: DeliveryRow;
+  attempt: { startedAt: number; durationMs: number; status?: number; error?: string };
+  outcome: { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'dead' };
+  now: number;
+}
+
 export type StoreResult = { duplicate: false; rowid: number; deliveries: number } | { duplicate: true; rowid: number };
 
 const MIGRATIONS: string[] = [
@@ -128,7 +142,7 @@ export class Storage {
       ),
       claim: db.prepare(
         `UPDATE deliveries SET status = 'in_flight', lease_until = @lease, updated_at = @now
-         WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at, id LIMIT @limit)
+         WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @limit)
          RETURNING *`,
       ),
       event: db.prepare(`SELECT * FROM events WHERE id = ?`),
@@ -203,27 +217,22 @@ export class Storage {
   }
 
   /** Records one attempt and the delivery's new state together. */
-  recordAttempt(
-    delivery: DeliveryRow,
-    attempt: { startedAt: number; durationMs: number; status?: number; error?: string },
-    outcome: { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'dead' },
-    now: number,
-  ): void {
+  recordAttempt(delivery: DeliveryRow, attempt: AttemptRecord['attempt'], outcome: AttemptRecord['outcome'], now: number): void {
+    this.recordAttempts([{ delivery, attempt, outcome, now }]);
+  }
+
+  /** Records many attempts in one transaction: one fsync for a whole batch of results. */
+  recordAttempts(records: readonly AttemptRecord[]): void {
     this.db.transaction(() => {
-      const status = attempt.status ?? null;
-      const error = attempt.error ?? null;
-      this.q.insertAttempt.run(
-        delivery.id,
-        delivery.attempts + 1,
-        attempt.startedAt,
-        attempt.durationMs,
-        status,
-        error,
-        outcome.kind === 'retry' ? outcome.at : null,
-      );
-      if (outcome.kind === 'delivered') this.q.delivered.run(status, now, now, delivery.id);
-      else if (outcome.kind === 'retry') this.q.retry.run(status, error, outcome.at, now, delivery.id);
-      else this.q.dead.run(status, error, now, delivery.id);
+      for (const { delivery, attempt, outcome, now } of records) {
+        const status = attempt.status ?? null;
+        const error = attempt.error ?? null;
+        const retryAt = outcome.kind === 'retry' ? outcome.at : null;
+        this.q.insertAttempt.run(delivery.id, delivery.attempts + 1, attempt.startedAt, attempt.durationMs, status, error, retryAt);
+        if (outcome.kind === 'delivered') this.q.delivered.run(status, now, now, delivery.id);
+        else if (outcome.kind === 'retry') this.q.retry.run(status, error, outcome.at, now, delivery.id);
+        else this.q.dead.run(status, error, now, delivery.id);
+      }
     })();
   }
 

@@ -1,0 +1,170 @@
+// bench/relay: intake req/s of the relay (verify + dedupe + durable SQLite store with group
+// commit) against a bare node:http server that only reads the body, in the same run, plus
+// end-to-end delivery throughput to a local sink and memory over many events.
+// Options: node bench/relay.js [--duration 10] [--events 20000] [--connections 50]
+const { spawn } = require('node:child_process');
+const { createServer } = require('node:http');
+const { mkdtempSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join, resolve } = require('node:path');
+const autocannon = require('autocannon');
+const core = require('@hookbridge/core');
+const { table, fmt } = require('./harness');
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const SECRET = 'bench-secret';
+const profile = core.getProvider('trackscore');
+let counter = 0;
+
+/** A signed ~1 KiB TrackScore event with a fresh id. */
+function signed() {
+  const payload = profile.samplePayload('score.updated', { id: `evt_${process.pid}_${++counter}` });
+  payload.data.note = 'x'.repeat(1024 - JSON.stringify(payload).length - 12);
+  const body = Buffer.from(JSON.stringify(payload));
+  return { body, headers: { 'content-type': 'application/json', ...profile.scheme.sign(body, { secret: SECRET }) } };
+}
+
+function listen(server) {
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${server.address().port}`)));
+}
+
+function bareServer() {
+  const script = `require('node:http').createServer((req, res) => { const c = []; req.on('data', (d) => c.push(d)); req.on('end', () => { Buffer.concat(c); res.writeHead(200).end('ok'); }); }).listen(0, '127.0.0.1', function () { console.log('http://127.0.0.1:' + this.address().port); });`;
+  return startChild([process.execPath, '-e', script], /^(http:\/\/\S+)/m);
+}
+
+function startChild(argv, pattern) {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HOOKBRIDGE_LOG_LEVEL: 'warn' } });
+  let out = '';
+  return new Promise((resolvePromise, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = pattern.exec(out);
+      if (m) resolvePromise({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`child exited ${code}: ${out}`)));
+  });
+}
+
+async function relayServer(sinkUrl, { routes = true } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'hb-bench-'));
+  const file = join(dir, 'hookbridge.yaml');
+  writeFileSync(
+    file,
+    `server: { port: 0, allowInsecureDestinations: true }
+storage: { path: ${join(dir, 'relay.db')}, synchronous: ${process.env.BENCH_SYNC || 'full'} }
+workers: { concurrency: 64, pollInterval: 50ms }
+sources: [{ id: ts, provider: trackscore, secrets: [${SECRET}] }]
+routes: ${routes ? `[{ id: sink, sources: [ts], concurrency: 64, destination: { type: webhook, url: '${sinkUrl}' } }]` : '[]'}
+`,
+  );
+  return startChild([process.execPath, resolve(__dirname, '../packages/relay/bin/hookbridge.js'), 'serve', '--config', file], /Hookbridge relay on (http:\/\/\S+)/);
+}
+
+/** Requests are signed up front, so the load generator is not the bottleneck. */
+function presigned(count) {
+  return Array.from({ length: count }, signed);
+}
+
+function load(url, { duration, connections, pool }) {
+  let i = 0;
+  return new Promise((resolvePromise, reject) => {
+    autocannon(
+      {
+        url: `${url}/hooks/ts`,
+        connections,
+        duration,
+        requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, ...pool[i++ % pool.length] }) }],
+      },
+      (err, result) => (err ? reject(err) : resolvePromise(result)),
+    );
+  });
+}
+
+async function rssOf(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^hookbridge_process_resident_memory_bytes (\d+)/m.exec(text)[1]);
+}
+
+async function run({ duration = arg('duration', 10), connections = arg('connections', 50), events = arg('events', 20000), log = console.log } = {}) {
+  let delivered = 0;
+  const sink = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      delivered++;
+      res.writeHead(200).end();
+    });
+  });
+  const sinkUrl = await listen(sink);
+
+  const pool = presigned(Math.max(200_000, events));
+  const bare = await bareServer();
+  const bareResult = await load(bare.url, { duration, connections, pool });
+  bare.child.kill();
+
+  // Intake alone: verify + dedupe + durable store, no deliveries competing for the CPU.
+  const intakeOnly = await relayServer(`${sinkUrl}/sink`, { routes: false });
+  const intakeResult = await load(intakeOnly.url, { duration, connections, pool: presigned(Math.max(200_000, events)) });
+  intakeOnly.child.kill('SIGTERM');
+
+  const relay = await relayServer(`${sinkUrl}/sink`);
+  // Fresh ids for the relay so none is a duplicate (the bare run used the same pool).
+  const relayPool = presigned(Math.max(200_000, events));
+  const relayResult = await load(relay.url, { duration, connections, pool: relayPool });
+  const accepted = relayResult['2xx'];
+  // Drain what intake accepted, then measure end-to-end throughput on a fresh burst.
+  while (delivered < accepted) await new Promise((r) => setTimeout(r, 50));
+
+  const rssStart = await rssOf(relay.url);
+  const startDelivered = delivered;
+  const t0 = Date.now();
+  const burstPool = presigned(events);
+  await new Promise((resolvePromise, reject) => {
+    let i = 0;
+    autocannon(
+      {
+        url: `${relay.url}/hooks/ts`,
+        connections,
+        amount: events,
+        requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, ...burstPool[i++] }) }],
+      },
+      (err, result) => (err ? reject(err) : resolvePromise(result)),
+    );
+  });
+  const intakeDone = Date.now();
+  while (delivered - startDelivered < events) await new Promise((r) => setTimeout(r, 20));
+  const seconds = (Date.now() - t0) / 1000;
+  const rssEnd = await rssOf(relay.url);
+  relay.child.kill('SIGTERM');
+  sink.close();
+
+  const row = (name, r) => ({
+    server: name,
+    'req/s': fmt(r.requests.average),
+    'p50 ms': r.latency.p50,
+    'p99 ms': r.latency.p99,
+    '2xx': fmt(r['2xx']),
+    errors: r.errors + r.non2xx,
+  });
+  log(`bench/relay — ${connections} connections, ${duration}s each, signed 1 KiB events`);
+  log(
+    table([
+      row('bare node:http (read body, 200)', bareResult),
+      row('relay intake: verify + dedupe + durable store', intakeResult),
+      row('relay intake while delivering to a sink', relayResult),
+    ]),
+  );
+  log(`ratio intake / bare: ${(intakeResult.requests.average / bareResult.requests.average).toFixed(2)}x (target ≥ 0.50x)`);
+  log(`ratio intake while delivering / bare: ${(relayResult.requests.average / bareResult.requests.average).toFixed(2)}x`);
+  log(
+    `end to end: ${fmt(events)} events received, stored and delivered to a local sink in ${seconds.toFixed(1)} s = ${fmt(events / seconds)} events/s ` +
+      `(intake alone ${fmt(events / ((intakeDone - t0) / 1000))}/s; target ≥ 2,000/s)`,
+  );
+  log(`memory: RSS ${fmt(rssStart / 1048576)} MiB before the burst, ${fmt(rssEnd / 1048576)} MiB after ${fmt(events)} more events`);
+}
+
+if (require.main === module) run().catch((e) => (console.error(e), process.exit(1)));
+module.exports = { run };
