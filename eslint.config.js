@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.cache/**', 'examples/previews/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.cache/**', 'examples/previews/**', 'packages/zapier/index.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -37,7 +37,10 @@ function bareServer() {
 }
 
 function startChild(argv, pattern) {
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HOOKBRIDGE_LOG_LEVEL: 'warn' } });
+  const child = spawn(argv[0], argv.slice(1), {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, HOOKBRIDGE_LOG_LEVEL: 'warn' },
+  });
   let out = '';
   return new Promise((resolvePromise, reject) => {
     child.stdout.on('data', (d) => {
@@ -61,7 +64,10 @@ sources: [{ id: ts, provider: trackscore, secrets: [${SECRET}] }]
 routes: ${routes ? `[{ id: sink, sources: [ts], concurrency: 64, destination: { type: webhook, url: '${sinkUrl}' } }]` : '[]'}
 `,
   );
-  return startChild([process.execPath, resolve(__dirname, '../packages/relay/bin/hookbridge.js'), 'serve', '--config', file], /Hookbridge relay on (http:\/\/\S+)/);
+  return startChild(
+    [process.execPath, resolve(__dirname, '../packages/relay/bin/hookbridge.js'), 'serve', '--config', file],
+    /Hookbridge relay on (http:\/\/\S+)/,
+  );
 }
 
 /** Requests are signed up front, so the load generator is not the bottleneck. */
@@ -89,7 +95,12 @@ async function rssOf(url) {
   return Number(/^hookbridge_process_resident_memory_bytes (\d+)/m.exec(text)[1]);
 }
 
-async function run({ duration = arg('duration', 10), connections = arg('connections', 50), events = arg('events', 20000), log = console.log } = {}) {
+async function run({
+  duration = arg('duration', 10),
+  connections = arg('connections', 50),
+  events = arg('events', 20000),
+  log = console.log,
+} = {}) {
   let delivered = 0;
   const sink = createServer((req, res) => {
     req.resume();

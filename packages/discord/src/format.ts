@@ -1,4 +1,5 @@
-import { EmbedBuilder, embedLength, type APIEmbed } from 'discord.js';
+import { EmbedBuilder, embedLength } from '@discordjs/builders';
+import type { APIEmbed } from 'discord-api-types/v10';
 import {
   digestEvent,
   escapeDiscord,
