@@ -51,6 +51,7 @@ export class Hookbridge implements INodeType {
     icon: { light: 'file:../HookbridgeTrigger/hookbridge.svg', dark: 'file:../HookbridgeTrigger/hookbridge.dark.svg' },
     group: ['transform'],
     version: 1,
+    usableAsTool: true,
     subtitle: '={{$parameter["operation"]}}',
     description: 'Format events as Slack, Discord or Teams messages, or render Handlebars templates',
     defaults: { name: 'Hookbridge' },
@@ -123,7 +124,7 @@ export class Hookbridge implements INodeType {
         type: 'string',
         typeOptions: { rows: 6 },
         default: '{{summary}}',
-        description: 'Handlebars. Variables: event.type, event.data.*, brand.name, summary, timestamp, json (the item).',
+        description: 'Handlebars. Variables: event.type, event.data.*, brand.name, summary, timestamp, and the whole item as "item".',
         displayOptions: { show: { operation: ['renderTemplate'] } },
       },
       {
@@ -166,7 +167,7 @@ export class Hookbridge implements INodeType {
           out.push({ json: { platform, message: message as unknown as IDataObject }, pairedItem: { item: i } });
         } else {
           const source = this.getNodeParameter('template', i) as string;
-          const context = { ...templateContext(event), json: items[i]!.json };
+          const context = { ...templateContext(event), item: items[i]!.json };
           const strict = this.getNodeParameter('strict', i, false) as boolean;
           const rendered =
             this.getNodeParameter('mode', i) === 'json'

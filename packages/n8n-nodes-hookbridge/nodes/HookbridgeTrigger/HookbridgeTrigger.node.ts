@@ -129,7 +129,7 @@ export class HookbridgeTrigger implements INodeType {
         { provider: profile, secrets, toleranceSeconds: (options.toleranceSeconds as number) ?? 300, unknownEvents: 'accept' },
       );
     } catch (error) {
-      if (!(error instanceof WebhookVerificationError)) throw error;
+      if (!(error instanceof WebhookVerificationError)) throw new NodeOperationError(this.getNode(), error as Error);
       // Refused: answer with the reason and start no execution.
       response.status(error.status).json({ ok: false, error: error.code, message: error.message });
       return { noWebhookResponse: true };
@@ -154,7 +154,7 @@ export class HookbridgeTrigger implements INodeType {
           description: `In the JSON template${error.path ? ` at ${error.path}` : ''}${error.line ? `, line ${error.line}` : ''}${error.column ? `, column ${error.column}` : ''}`,
         });
       }
-      throw error;
+      throw new NodeOperationError(this.getNode(), error as Error);
     }
     if (options.includeHeaders) json.headers = redacted(this.getHeaderData() as IDataObject);
     return { workflowData: [this.helpers.returnJsonArray([json])] };

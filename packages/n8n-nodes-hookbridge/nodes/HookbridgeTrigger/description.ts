@@ -24,7 +24,7 @@ export const triggerProperties: INodeProperties[] = [
     name: 'provider',
     type: 'options',
     noDataExpression: true,
-    default: 'trakkr',
+    default: 'standard',
     options: [
       ...catalogued.map((p) => ({
         name: p.name,
@@ -120,6 +120,14 @@ export const triggerProperties: INodeProperties[] = [
         description: 'Whether to add the request headers (signatures redacted) to the output',
       },
       {
+        displayName: 'JSON Template',
+        name: 'template',
+        type: 'json',
+        default: '{\n  "text": "{{summary}}",\n  "type": "{{event.type}}",\n  "data": "{{event.data}}"\n}',
+        description: 'Each string is a Handlebars template; "{{expr}}" alone keeps the value\'s type',
+        displayOptions: { show: { output: ['template'] } },
+      },
+      {
         displayName: 'Output',
         name: 'output',
         type: 'options',
@@ -133,14 +141,6 @@ export const triggerProperties: INodeProperties[] = [
           { name: 'Original Payload', value: 'payload', description: 'The body exactly as the provider sent it' },
           { name: 'Template', value: 'template', description: 'Shaped by a JSON template' },
         ],
-      },
-      {
-        displayName: 'JSON Template',
-        name: 'template',
-        type: 'json',
-        default: '{\n  "text": "{{summary}}",\n  "type": "{{event.type}}",\n  "data": "{{event.data}}"\n}',
-        description: 'Each string is a Handlebars template; "{{expr}}" alone keeps the value\'s type',
-        displayOptions: { show: { output: ['template'] } },
       },
       {
         displayName: 'Timestamp Tolerance (Seconds)',

@@ -2,9 +2,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IDataObject } from 'n8n-workflow';
 import { getProvider } from '@hookbridge/core';
-import { ProviderEmulator } from '../../relay/src/emulator';
-import { HookbridgeTrigger } from '../nodes/HookbridgeTrigger/HookbridgeTrigger.node';
-import { Hookbridge } from '../nodes/Hookbridge/Hookbridge.node';
+import { ProviderEmulator } from '../../packages/relay/src/emulator';
+import { HookbridgeTrigger } from '../../packages/n8n-nodes-hookbridge/nodes/HookbridgeTrigger/HookbridgeTrigger.node';
+import { Hookbridge } from '../../packages/n8n-nodes-hookbridge/nodes/Hookbridge/Hookbridge.node';
 import { hookContext, executeContext } from './doubles';
 
 const trigger = new HookbridgeTrigger();
