@@ -9,6 +9,9 @@ import { intakeRoutes, type IntakeDeps } from './intake/routes';
 import { compileSource } from './intake/sources';
 import { adminRoutes } from './admin/api';
 import { DeliveryWorker } from './delivery/worker';
+import { LiveFeed } from './live';
+import { streamRoutes } from './admin/stream';
+import { consoleRoutes } from './admin/console';
 
 export interface RelayOptions {
   logger?: Logger;
@@ -27,6 +30,8 @@ export class Relay {
   readonly metrics: Metrics;
   readonly worker: DeliveryWorker;
   readonly logger: Logger;
+  /** Stored events and delivery outcomes as they happen (the console's stream). */
+  readonly feed = new LiveFeed();
   private retention: NodeJS.Timeout | undefined;
   private closing = false;
 
@@ -49,6 +54,7 @@ export class Relay {
       this.logger,
       guard,
       options.print ?? ((line) => void process.stdout.write(line + '\n')),
+      this.feed,
     );
     const writer = new IntakeWriter(this.storage, () => this.worker.kick());
     const sources = new Map(config.sources.map((s) => [s.id, compileSource(s)]));
@@ -60,9 +66,20 @@ export class Relay {
       writer,
       metrics: this.metrics,
       logger: this.logger,
-      onStored: options.onStored,
+      onStored: (info) => {
+        this.feed.emit('event', { ...info, receivedAt: Date.now() });
+        options.onStored?.(info);
+      },
     });
-    this.app.register(adminRoutes, { storage: this.storage, token: config.server.adminToken, onReplay: () => this.worker.kick() });
+    this.app.register(adminRoutes, {
+      storage: this.storage,
+      token: config.server.adminToken,
+      onReplay: () => this.worker.kick(),
+      config,
+      sources,
+    });
+    this.app.register(streamRoutes, { storage: this.storage, feed: this.feed, token: config.server.adminToken });
+    this.app.register(consoleRoutes);
     this.app.get('/healthz', async () => ({ ok: true }));
     this.app.get('/readyz', async (_req, reply) => {
       const ready = !this.closing && this.storage.db.open;

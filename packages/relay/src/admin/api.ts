@@ -1,7 +1,11 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DeliveryStatus, Storage } from '../storage/db';
 import { parseDuration } from '../config/units';
+import type { RelayConfig } from '../config/schema';
+import type { Source } from '../intake/sources';
+import { renderFor } from '../delivery/destinations';
+import { eventOf } from '../delivery/worker';
 
 const STATUSES: DeliveryStatus[] = ['pending', 'in_flight', 'delivered', 'dead'];
 
@@ -44,6 +48,8 @@ export interface AdminDeps {
   token?: string;
   /** After a replay: wake the worker. */
   onReplay: () => void;
+  config: RelayConfig;
+  sources: Map<string, Source>;
 }
 
 /** `/admin/...`: events, deliveries, replay, behind the bearer token. */
@@ -74,13 +80,26 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     } catch {
       // stored bodies are verified JSON; keep text if not
     }
-    return {
-      ...meta,
-      headers: JSON.parse(headers) as unknown,
-      payload,
-      event: JSON.parse(event) as unknown,
-      deliveries: storage.deliveriesOf(row.id),
-    };
+    const deliveries = storage.deliveriesOf(row.id);
+    // What each route's destination receives, rendered now (the console's previews).
+    const stored = eventOf(storage, row.id)!;
+    const previews = deliveries.map((d) => {
+      const route = deps.config.routes.find((r) => r.id === d.route);
+      if (!route) return { route: d.route, kind: 'unknown', message: null };
+      const destination = route.destination;
+      const kind =
+        destination.type === 'slack' || destination.type === 'discord' || destination.type === 'teams'
+          ? destination.type
+          : destination.type === 'log' && destination.format !== 'text' && destination.format !== 'json'
+            ? destination.format
+            : 'json';
+      try {
+        return { route: d.route, kind, message: renderFor(kind, stored.event, route) };
+      } catch (error) {
+        return { route: d.route, kind, message: null, error: (error as Error).message };
+      }
+    });
+    return { ...meta, headers: JSON.parse(headers) as unknown, payload, event: JSON.parse(event) as unknown, deliveries, previews };
   });
 
   app.get<{ Querystring: { status?: string; route?: string; since?: string; limit?: string } }>(
@@ -123,5 +142,33 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     },
   );
 
-  app.get('/admin/stats', async () => ({ queue: storage.queueDepth() }));
+  app.get('/admin/stats', async () => ({ queue: storage.queueDepth(), ...storage.stats(Date.now() - 60 * 60_000) }));
+
+  app.get('/admin/sources', async () => ({
+    data: deps.config.sources.map((s) => ({
+      id: s.id,
+      provider: deps.sources.get(s.id)!.profile.id,
+      name: deps.sources.get(s.id)!.profile.name,
+      events: deps.sources.get(s.id)!.profile.events.map((e) => e.type),
+    })),
+    routes: deps.config.routes.map((r) => ({ id: r.id, sources: r.sources, destination: r.destination.type })),
+  }));
+
+  // A sample event of the source's provider, signed with its secret, through the real intake.
+  app.post<{ Body: { source?: string; type?: string } }>('/admin/sample', async (request, reply) => {
+    const source = deps.sources.get(request.body?.source ?? '');
+    if (!source) return reply.code(404).send({ ok: false, error: 'not_found', message: `No source ${request.body?.source}` });
+    const type = request.body?.type ?? source.profile.events[0]?.type ?? 'sample.event';
+    if (source.profile.events.length && !source.profile.events.some((e) => e.type === type)) {
+      return reply.code(400).send({ ok: false, error: 'unknown_event', message: `${source.profile.name} has no event ${type}` });
+    }
+    const payload = source.profile.samplePayload(type, {
+      id: `evt_${randomUUID().replace(/-/g, '')}`,
+      occurredAt: new Date().toISOString(),
+    });
+    const body = Buffer.from(JSON.stringify(payload));
+    const headers = { 'content-type': 'application/json', ...source.profile.scheme.sign(body, { secret: source.config.secrets[0]! }) };
+    const res = await app.inject({ method: 'POST', url: `/hooks/${source.config.id}`, headers, payload: body });
+    return reply.code(res.statusCode).send(res.json());
+  });
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { RelayConfig, RouteConfig } from '../config/schema';
 import type { Metrics } from '../metrics';
 import type { AttemptRecord, DeliveryRow, Storage } from '../storage/db';
+import type { LiveFeed } from '../live';
 import { sendTo, type SendOutcome } from './destinations';
 
 export function routePolicy(config: RelayConfig, route?: RouteConfig): RetryPolicy {
@@ -50,6 +51,7 @@ export class DeliveryWorker {
     private readonly logger: Logger,
     private readonly guard: DestinationGuard,
     private readonly print: (line: string) => void,
+    private readonly feed?: LiveFeed,
   ) {
     this.routes = new Map(config.routes.map((r) => [r.id, r]));
   }
@@ -72,6 +74,17 @@ export class DeliveryWorker {
   /** Queues a result; results that finish together are committed together (one fsync). */
   private record(record: AttemptRecord): void {
     this.results.push(record);
+    const { delivery, outcome, attempt } = record;
+    this.feed?.emit('delivery', {
+      rowid: delivery.event_rowid,
+      deliveryId: delivery.id,
+      route: delivery.route,
+      status: outcome.kind === 'retry' ? 'pending' : outcome.kind,
+      attempts: delivery.attempts + 1,
+      lastStatus: attempt.status,
+      error: attempt.error,
+      at: record.now,
+    });
     if (this.results.length >= 256) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;

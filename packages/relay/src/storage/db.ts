@@ -349,6 +349,32 @@ export class Storage {
       .run({ now, route: filter.route ?? null, since: filter.since ?? null }).changes;
   }
 
+  /** Totals and per-minute delivery counts and latency since `since`, for the console's health view. */
+  stats(since: number): {
+    totals: { events: number; delivered: number; failed: number; pending: number };
+    perMinute: { minute: number; delivered: number; failed: number; avgLatencyMs: number | null }[];
+  } {
+    const totals = this.db
+      .prepare(
+        `SELECT (SELECT COUNT(*) FROM events) AS events,
+                SUM(status = 'delivered') AS delivered, SUM(status = 'dead') AS failed, SUM(status IN ('pending', 'in_flight')) AS pending
+         FROM deliveries`,
+      )
+      .get() as { events: number; delivered: number | null; failed: number | null; pending: number | null };
+    const perMinute = this.db
+      .prepare(
+        `SELECT (d.updated_at / 60000) * 60000 AS minute, SUM(d.status = 'delivered') AS delivered, SUM(d.status = 'dead') AS failed,
+                AVG(CASE WHEN d.status = 'delivered' THEN d.delivered_at - e.received_at END) AS avgLatencyMs
+         FROM deliveries d JOIN events e ON e.id = d.event_rowid
+         WHERE d.updated_at >= ? AND d.status IN ('delivered', 'dead') GROUP BY minute ORDER BY minute`,
+      )
+      .all(since) as { minute: number; delivered: number; failed: number; avgLatencyMs: number | null }[];
+    return {
+      totals: { events: totals.events, delivered: totals.delivered ?? 0, failed: totals.failed ?? 0, pending: totals.pending ?? 0 },
+      perMinute,
+    };
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
