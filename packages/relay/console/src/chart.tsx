@@ -28,7 +28,7 @@ export function DeliveryChart({ points }: { points: MinutePoint[] }) {
         return latency === undefined || latency === null ? null : Math.round(latency);
       }),
     ];
-    const width = Math.max(280, host.current.clientWidth);
+    const width = Math.max(240, host.current.clientWidth);
     if (!plot.current) {
       plot.current = new uPlot(
         {
@@ -50,6 +50,16 @@ export function DeliveryChart({ points }: { points: MinutePoint[] }) {
       plot.current.setData(data);
     }
   }, [points]);
-  useEffect(() => () => plot.current?.destroy(), []);
+  useEffect(() => {
+    // Follow the container: the page is used on laptops and phones alike.
+    const observer = new ResizeObserver(() => {
+      if (host.current && plot.current) plot.current.setSize({ width: Math.max(240, host.current.clientWidth), height: 180 });
+    });
+    if (host.current) observer.observe(host.current);
+    return () => {
+      observer.disconnect();
+      plot.current?.destroy();
+    };
+  }, []);
   return <div ref={host} class="chart" role="img" aria-label="Deliveries per minute and average latency over the last hour" />;
 }
