@@ -43,3 +43,15 @@ function foldHeaders(headers: Readonly<Record<string, string | readonly string[]
   }
   return map;
 }
+
+const SENSITIVE = /signature|authorization|token|secret|api[-_]?key|cookie/i;
+
+/** Headers fit to store or show: signatures, credentials and cookies replaced by a marker. */
+export function redactHeaders(headers: Readonly<Record<string, string | readonly string[] | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = SENSITIVE.test(name) ? '[redacted]' : typeof value === 'string' ? value : value.join(', ');
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 export * from './errors';
 export * from './event';
-export { headerLookup, type HeadersInput, type HeaderLookup } from './headers';
+export { headerLookup, redactHeaders, type HeadersInput, type HeaderLookup } from './headers';
 export { getPath, isRecord } from './json-path';
 export * from './signatures';
 export * from './providers';

@@ -4,6 +4,7 @@ import {
   digestEvent,
   escapeDiscord,
   neutralizeDiscordMentions,
+  mapStrings,
   renderJsonTemplate,
   renderTemplate,
   templateContext,
@@ -85,13 +86,6 @@ export function enforceDiscordLimits(message: DiscordMessage): DiscordMessage {
   return { ...message, content: message.content ? truncateText(message.content, DISCORD_LIMITS.content) : undefined, embeds };
 }
 
-function neutralizeDeep(value: unknown): unknown {
-  if (typeof value === 'string') return neutralizeDiscordMentions(value);
-  if (Array.isArray(value)) return value.map(neutralizeDeep);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, neutralizeDeep(v)]));
-  return value;
-}
-
 /**
  * One embed per event: title, summary, data fields (old → new), the provider's colour,
  * a link, the event time and a footer naming provider and type. Pure.
@@ -102,7 +96,7 @@ export function format(event: HookEvent, options: DiscordFormatOptions = {}): Di
   const mayPing = (allowed_mentions.parse as string[]).includes('everyone');
   if (options.template !== undefined) {
     const rendered = renderJsonTemplate(options.template, context, { escape: 'discord' }) as Partial<DiscordMessage>;
-    const message = (mayPing ? rendered : neutralizeDeep(rendered)) as Partial<DiscordMessage>;
+    const message = (mayPing ? rendered : mapStrings(rendered, neutralizeDiscordMentions)) as Partial<DiscordMessage>;
     return enforceDiscordLimits({ embeds: [], ...message, allowed_mentions, username: options.username ?? message.username });
   }
 

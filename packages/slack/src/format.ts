@@ -3,6 +3,7 @@ import {
   digestEvent,
   escapeSlack,
   neutralizeSlackMentions,
+  mapStrings,
   renderJsonTemplate,
   renderTemplate,
   templateContext,
@@ -52,13 +53,6 @@ function mrkdwnFieldsSections(all: { name: string; value: string }[]): SectionBl
   return sections;
 }
 
-function neutralizeDeep(value: unknown): unknown {
-  if (typeof value === 'string') return neutralizeSlackMentions(value);
-  if (Array.isArray(value)) return value.map(neutralizeDeep);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, neutralizeDeep(v)]));
-  return value;
-}
-
 /**
  * Block Kit message for an event: a header, the summary, the data as fields (old → new
  * where the event has both), a link button, and a context line with provider and time.
@@ -69,7 +63,7 @@ export function format(event: HookEvent, options: SlackFormatOptions = {}): Slac
   const safe = (text: string) => (options.allowMentions ? text : neutralizeSlackMentions(text));
   if (options.template !== undefined) {
     const rendered = renderJsonTemplate(options.template, context, { escape: 'slack' }) as Partial<SlackMessage>;
-    const message = (options.allowMentions ? rendered : neutralizeDeep(rendered)) as Partial<SlackMessage>;
+    const message = (options.allowMentions ? rendered : mapStrings(rendered, neutralizeSlackMentions)) as Partial<SlackMessage>;
     return enforceSlackLimits({
       text: message.text ?? event.summary ?? event.type,
       blocks: message.blocks ?? [],

@@ -41,3 +41,11 @@ export function escapeFor(mode: EscapeMode): (text: string) => string {
       return (text) => text;
   }
 }
+
+/** Applies `fn` to every string inside a JSON value (neutralising mentions in a rendered message). */
+export function mapStrings(value: unknown, fn: (text: string) => string): unknown {
+  if (typeof value === 'string') return fn(value);
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
+  return value;
+}

@@ -10,9 +10,9 @@ import {
   type IWebhookResponseData,
   type JsonObject,
 } from 'n8n-workflow';
-import { SubscriptionError, TemplateError, verifyWebhook, WebhookVerificationError } from '@hookbridge/core';
+import { redactHeaders, SubscriptionError, TemplateError, verifyWebhook, WebhookVerificationError } from '@hookbridge/core';
 import { triggerProperties } from './description';
-import { clientFor, dedupeStore, profileOf, redacted, selectedEvents, shapeOutput, subscriptions, wanted } from './TriggerHelpers';
+import { clientFor, dedupeStore, profileOf, selectedEvents, shapeOutput, subscriptions, wanted } from './TriggerHelpers';
 
 function apiError(context: IHookFunctions, error: unknown): Error {
   if (error instanceof SubscriptionError) {
@@ -156,7 +156,7 @@ export class HookbridgeTrigger implements INodeType {
       }
       throw new NodeOperationError(this.getNode(), error as Error);
     }
-    if (options.includeHeaders) json.headers = redacted(this.getHeaderData() as IDataObject);
+    if (options.includeHeaders) json.headers = redactHeaders(this.getHeaderData() as Record<string, string>);
     return { workflowData: [this.helpers.returnJsonArray([json])] };
   }
 }

@@ -91,9 +91,3 @@ export function shapeOutput(event: HookEvent, output: string, templateSource: st
     data: event.data as IDataObject,
   };
 }
-
-const SENSITIVE = /signature|authorization|token|secret|api[-_]?key|cookie/i;
-
-export function redacted(headers: IDataObject): IDataObject {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SENSITIVE.test(k) ? '[redacted]' : v]));
-}

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { verifyWebhook, WebhookVerificationError } from '@hookbridge/core';
+import { redactHeaders, verifyWebhook, WebhookVerificationError } from '@hookbridge/core';
 import type { Logger } from 'pino';
 import type { RouteConfig } from '../config/schema';
 import type { Metrics } from '../metrics';
 import { matchRoutes } from '../routing';
-import { clientIp, ipAllowed, redactHeaders, type Source } from './sources';
+import { clientIp, ipAllowed, type Source } from './sources';
 import type { IntakeWriter } from './writer';
 
 export interface IntakeDeps {

@@ -60,15 +60,3 @@ export function clientIp(remote: string, headers: IncomingHttpHeaders, trusted: 
 export function ipAllowed(source: Source, ip: string): boolean {
   return !source.allow || contains(source.allow, ip);
 }
-
-const SENSITIVE = /signature|authorization|token|secret|api[-_]?key|cookie/i;
-
-/** Headers as stored and shown: signatures, credentials and cookies replaced by a marker. */
-export function redactHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out[name] = SENSITIVE.test(name) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
