@@ -111,19 +111,19 @@ async function run({
   });
   const sinkUrl = await listen(sink);
 
-  const pool = presigned(Math.max(200_000, events));
+  const pool = presigned(200_000);
   const bare = await bareServer();
   const bareResult = await load(bare.url, { duration, connections, pool });
   bare.child.kill();
 
   // Intake alone: verify + dedupe + durable store, no deliveries competing for the CPU.
   const intakeOnly = await relayServer(`${sinkUrl}/sink`, { routes: false });
-  const intakeResult = await load(intakeOnly.url, { duration, connections, pool: presigned(Math.max(200_000, events)) });
+  const intakeResult = await load(intakeOnly.url, { duration, connections, pool: presigned(200_000) });
   intakeOnly.child.kill('SIGTERM');
 
   const relay = await relayServer(`${sinkUrl}/sink`);
   // Fresh ids for the relay so none is a duplicate (the bare run used the same pool).
-  const relayPool = presigned(Math.max(200_000, events));
+  const relayPool = presigned(200_000);
   const relayResult = await load(relay.url, { duration, connections, pool: relayPool });
   const accepted = relayResult['2xx'];
   // Drain what intake accepted, then measure end-to-end throughput on a fresh burst.
