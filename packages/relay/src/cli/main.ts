@@ -97,11 +97,14 @@ export function buildProgram(): Command {
     .description('run the relay: receive, verify, dedupe, store, route and deliver')
     .requiredOption('--config <file>', 'YAML configuration')
     .option('--port <port>', 'override server.port', portOption)
+    .option('--storage <file>', 'override storage.path (the SQLite file)')
     .option('--demo', 'after starting, send one signed sample event to every source')
-    .action(async (o: { config: string; port?: number; demo?: boolean }) => {
+    .action(async (o: { config: string; port?: number; storage?: string; demo?: boolean }) => {
       let relay: Relay;
       try {
-        relay = new Relay(loadConfig(o.config));
+        const config = loadConfig(o.config);
+        if (o.storage) config.storage.path = o.storage;
+        relay = new Relay(config);
       } catch (error) {
         if (error instanceof ConfigError) {
           console.error(error.message);
