@@ -66,6 +66,7 @@ export class Relay {
       writer,
       metrics: this.metrics,
       logger: this.logger,
+      remember: (rowid, stored) => this.worker.recent.set(rowid, stored),
       onStored: (info) => {
         this.feed.emit('event', { ...info, receivedAt: Date.now() });
         options.onStored?.(info);

@@ -34,6 +34,8 @@ export interface DeliveryResult {
 }
 
 const agents = new Map<string, Dispatcher>();
+/** URLs already checked against a guard (a route's destination is checked once, not per delivery). */
+const checkedUrls = new Map<string, URL>();
 
 function agentFor(guard: DestinationGuard): Dispatcher {
   const key = JSON.stringify(guard);
@@ -68,10 +70,15 @@ export async function deliver(request: OutboundRequest, options: DeliverOptions 
   const policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
   const guard = options.guard ?? {};
   let url: URL;
+  const checkKey = `${JSON.stringify(guard)} ${request.url}`;
   try {
-    url = checkUrl(request.url, guard);
+    url = checkedUrls.get(checkKey) ?? checkUrl(request.url, guard);
   } catch (error) {
     return { ok: false, attempts: [], error: error as DeliveryError };
+  }
+  if (!checkedUrls.has(checkKey)) {
+    if (checkedUrls.size >= 1000) checkedUrls.clear();
+    checkedUrls.set(checkKey, url);
   }
   const { bytes, json } = encode(request.body);
   const headers: Record<string, string> = {

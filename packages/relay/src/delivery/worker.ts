@@ -16,7 +16,31 @@ function defaultRate(route: RouteConfig): number | undefined {
   return route.ratePerSecond ?? (route.destination.type === 'slack' ? 1 : undefined);
 }
 
-export function eventOf(storage: Storage, rowid: number): { event: HookEvent; source: string; receivedAt: number } | undefined {
+export interface StoredEvent {
+  event: HookEvent;
+  source: string;
+  receivedAt: number;
+}
+
+/**
+ * Events intake just stored, so the worker usually needn't read and parse them back.
+ * Bounded; a miss (after a restart, or for an old event) reads SQLite.
+ */
+export class RecentEvents {
+  private readonly items = new Map<number, StoredEvent>();
+  constructor(private readonly max = 10_000) {}
+  set(rowid: number, value: StoredEvent): void {
+    if (this.items.size >= this.max) this.items.delete(this.items.keys().next().value as number);
+    this.items.set(rowid, value);
+  }
+  get(rowid: number): StoredEvent | undefined {
+    return this.items.get(rowid);
+  }
+}
+
+export function eventOf(storage: Storage, rowid: number, recent?: RecentEvents): StoredEvent | undefined {
+  const cached = recent?.get(rowid);
+  if (cached) return cached;
   const row = storage.event(rowid);
   if (!row) return undefined;
   const event = JSON.parse(row.event) as HookEvent;
@@ -52,6 +76,7 @@ export class DeliveryWorker {
     private readonly guard: DestinationGuard,
     private readonly print: (line: string) => void,
     private readonly feed?: LiveFeed,
+    readonly recent = new RecentEvents(),
   ) {
     this.routes = new Map(config.routes.map((r) => [r.id, r]));
   }
@@ -168,7 +193,7 @@ export class DeliveryWorker {
   }
 
   private async attempt(row: DeliveryRow, route: RouteConfig): Promise<void> {
-    const stored = eventOf(this.storage, row.event_rowid);
+    const stored = eventOf(this.storage, row.event_rowid, this.recent);
     const startedAt = Date.now();
     if (!stored) {
       this.storage.recordAttempt(row, { startedAt, durationMs: 0, error: 'event no longer stored' }, { kind: 'dead' }, startedAt);

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { redactHeaders, verifyWebhook, WebhookVerificationError } from '@hookbridge/core';
+import { redactHeaders, verifyWebhook, WebhookVerificationError, type HookEvent } from '@hookbridge/core';
 import type { Logger } from 'pino';
 import type { RouteConfig } from '../config/schema';
 import type { Metrics } from '../metrics';
@@ -15,6 +15,8 @@ export interface IntakeDeps {
   logger: Logger;
   /** Called for each stored event (the console's live stream). */
   onStored?: (info: { rowid: number; source: string; eventId: string; type: string; provider: string; deliveries: number }) => void;
+  /** Hands the stored event to the worker's cache. */
+  remember?: (rowid: number, stored: { event: HookEvent; source: string; receivedAt: number }) => void;
 }
 
 /**
@@ -76,19 +78,21 @@ export async function intakeRoutes(app: FastifyInstance, deps: IntakeDeps): Prom
       return reply.code(r.status).send(r.body);
     }
     const routes = matchRoutes(deps.routes, sourceId, event);
+    const receivedAt = Date.now();
     const stored = await deps.writer.store({
       source: sourceId,
       event,
       headers: redactHeaders(request.headers),
       body,
       routes,
-      receivedAt: Date.now(),
+      receivedAt,
     });
     if (stored.duplicate) {
       deps.metrics.deduplicated.inc({ source: sourceId });
       return reply.code(200).send({ ok: true, id: event.id, duplicate: true });
     }
     deps.metrics.received.inc({ source: sourceId });
+    if (stored.deliveries > 0) deps.remember?.(stored.rowid, { event, source: sourceId, receivedAt });
     deps.onStored?.({
       rowid: stored.rowid,
       source: sourceId,
