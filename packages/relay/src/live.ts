@@ -1,27 +1,7 @@
 import { EventEmitter } from 'node:events';
+import type { LiveDelivery, LiveEvent } from './api-types';
 
-/** A stored event, as the console's live list shows it. */
-export interface LiveEvent {
-  rowid: number;
-  source: string;
-  eventId: string;
-  type: string;
-  provider: string;
-  deliveries: number;
-  receivedAt: number;
-}
-
-/** A delivery's new state after an attempt. */
-export interface LiveDelivery {
-  rowid: number;
-  deliveryId: number;
-  route: string;
-  status: 'delivered' | 'pending' | 'dead';
-  attempts: number;
-  lastStatus?: number;
-  error?: string;
-  at: number;
-}
+export type { LiveDelivery, LiveEvent } from './api-types';
 
 /** What the relay tells live listeners (the console's stream). Never carries a secret. */
 export class LiveFeed extends EventEmitter<{ event: [LiveEvent]; delivery: [LiveDelivery] }> {

@@ -2,27 +2,12 @@ import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, openStream, token, Unauthorized } from './api';
 import { DeliveryChart, type MinutePoint } from './chart';
+import type { AttemptRow, EventSummary, LiveEvent } from '../../src/api-types';
 import './style.css';
 
-interface EventRow {
-  id: number;
-  source: string;
-  event_id: string;
-  provider: string;
-  type: string;
-  received_at: number;
-  delivered: number;
-  failed: number;
-  pending: number;
-}
-interface Attempt {
-  attempt: number;
-  started_at: number;
-  duration_ms: number;
-  status: number | null;
-  error: string | null;
-  retry_at: number | null;
-}
+// Rows built from the live stream carry no occurred_at; the list does not show it.
+type EventRow = Omit<EventSummary, 'occurred_at'>;
+
 interface Delivery {
   id: number;
   route: string;
@@ -30,7 +15,7 @@ interface Delivery {
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;
-  attemptsLog: Attempt[];
+  attemptsLog: AttemptRow[];
 }
 interface Detail {
   id: number;
@@ -208,15 +193,7 @@ function Console({ onLogout }: { onLogout: () => void }) {
       },
       onMessage: (event, data) => {
         if (event === 'event') {
-          const e = data as {
-            rowid: number;
-            source: string;
-            eventId: string;
-            type: string;
-            provider: string;
-            deliveries: number;
-            receivedAt: number;
-          };
+          const e = data as LiveEvent;
           setRows((list) =>
             list.some((r) => r.id === e.rowid)
               ? list

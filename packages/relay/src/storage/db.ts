@@ -2,6 +2,9 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HookEvent } from '@hookbridge/core';
+import type { AttemptRow, EventSummary } from '../api-types';
+
+export type { AttemptRow, EventSummary } from '../api-types';
 
 export type DeliveryStatus = 'pending' | 'in_flight' | 'delivered' | 'dead';
 
@@ -31,17 +34,6 @@ export interface DeliveryRow {
   created_at: number;
   updated_at: number;
   delivered_at: number | null;
-}
-
-export interface AttemptRow {
-  id: number;
-  delivery_id: number;
-  attempt: number;
-  started_at: number;
-  duration_ms: number;
-  status: number | null;
-  error: string | null;
-  retry_at: number | null;
 }
 
 /** What intake hands storage for one verified request. */
@@ -263,12 +255,7 @@ export class Storage {
 
   // --- admin queries -------------------------------------------------------------
 
-  listEvents(filter: {
-    source?: string;
-    type?: string;
-    limit: number;
-    beforeId?: number;
-  }): (EventRow & { delivered: number; failed: number; pending: number })[] {
+  listEvents(filter: { source?: string; type?: string; limit: number; beforeId?: number }): EventSummary[] {
     return this.db
       .prepare(
         `SELECT e.id, e.source, e.event_id, e.provider, e.type, e.occurred_at, e.received_at,
@@ -282,11 +269,7 @@ export class Storage {
         type: filter.type ?? null,
         before: filter.beforeId ?? null,
         limit: filter.limit,
-      }) as (EventRow & {
-      delivered: number;
-      failed: number;
-      pending: number;
-    })[];
+      }) as EventSummary[];
   }
 
   /** Finds an event by internal row id or by the provider's event id (optionally within a source). */
