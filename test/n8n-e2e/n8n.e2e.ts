@@ -65,7 +65,8 @@ beforeAll(async () => {
     N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
     N8N_GIT_NODE_DISABLE_BARE_REPOS: 'true',
   };
-  emulator = new ProviderEmulator({ provider: 'trakkr', apiKey: 'e2e_api_key' });
+  // The API wants its key in a custom header: proves the credential's auth type reaches the provider through real n8n.
+  emulator = new ProviderEmulator({ provider: 'trakkr', apiAuth: { type: 'api_key', header: 'X-Trakkr-Key', value: 'e2e_api_key' } });
   const emulatorUrl = await emulator.listen();
   slack = await startFakeSlack();
 
@@ -76,7 +77,7 @@ beforeAll(async () => {
         id: `${workflowId}Cred`,
         name: 'Trakkr account',
         type: 'hookbridgeApi',
-        data: { baseUrl: emulatorUrl, apiKey: 'e2e_api_key', signingSecrets: '' },
+        data: { baseUrl: emulatorUrl, authType: 'api_key', headerName: 'X-Trakkr-Key', apiKey: 'e2e_api_key', signingSecrets: '' },
       },
     ]),
   );

@@ -1,10 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 import { getProvider } from '@hookbridge/core';
 import { ProviderEmulator } from '../../packages/relay/src/emulator';
 import { HookbridgeTrigger } from '../../packages/n8n-nodes-hookbridge/nodes/HookbridgeTrigger/HookbridgeTrigger.node';
 import { Hookbridge } from '../../packages/n8n-nodes-hookbridge/nodes/Hookbridge/Hookbridge.node';
+import { HookbridgeApi } from '../../packages/n8n-nodes-hookbridge/credentials/HookbridgeApi.credentials';
 import { hookContext, executeContext } from './doubles';
 
 const trigger = new HookbridgeTrigger();
@@ -172,6 +173,76 @@ describe('Hookbridge Trigger lifecycle against the Trakkr emulator', () => {
     });
     await lifecycle.delete.call(hook);
     await c.close();
+  });
+});
+
+describe('Hookbridge API credential: the auth types of seed 001', () => {
+  const credential = new HookbridgeApi();
+  const cases = [
+    { authType: 'bearer', demands: { type: 'bearer', token: 'k1' }, fields: { apiKey: 'k1' } },
+    {
+      authType: 'api_key',
+      demands: { type: 'api_key', header: 'X-Trakkr-Key', value: 'k2' },
+      fields: { apiKey: 'k2', headerName: 'X-Trakkr-Key' },
+    },
+    { authType: 'basic', demands: { type: 'basic', username: 'acme', password: 'k3' }, fields: { username: 'acme', password: 'k3' } },
+    { authType: 'none', demands: { type: 'none' }, fields: {} },
+  ] as const;
+
+  test('the form offers exactly those types, each field shown only for its type', () => {
+    const authType = credential.properties.find((p) => p.name === 'authType')!;
+    expect(authType.options!.map((o) => ('value' in o ? o.value : undefined))).toEqual(['bearer', 'api_key', 'basic', 'none']);
+    expect(authType.default).toBe('bearer');
+    const shownFor = (name: string) => credential.properties.find((p) => p.name === name)!.displayOptions?.show?.authType;
+    expect(shownFor('headerName')).toEqual(['api_key']);
+    expect(shownFor('username')).toEqual(['basic']);
+  });
+
+  test.each(cases)(
+    '$authType: the credential test request and the trigger lifecycle both pass the API',
+    async ({ authType, demands, fields }) => {
+      const emulator = new ProviderEmulator({ provider: 'trakkr', apiAuth: demands });
+      const baseUrl = await emulator.listen();
+      const credentials: ICredentialDataDecryptedObject & IDataObject = { baseUrl, authType, ...fields };
+      try {
+        // What n8n does for "Test credential": the test request, authenticated by the credential.
+        const request = credential.test.request;
+        const signed = await credential.authenticate(credentials, { url: `${baseUrl}${request.url}`, method: 'GET', headers: {} });
+        const response = await fetch(signed.url, { headers: signed.headers as Record<string, string> });
+        expect(response.status).toBe(200);
+        if (authType !== 'none') {
+          const unsigned = await fetch(signed.url);
+          expect(unsigned.status).toBe(401);
+        }
+
+        const c = await catcher();
+        const staticData: IDataObject = {};
+        const { hook } = hookContext({
+          parameters: { provider: 'trakkr', brandId: 'b', trakkrEvents: ['citation_gained'], options: {} },
+          credentials,
+          staticData,
+          webhookUrl: c.prodUrl,
+        });
+        expect(await lifecycle.create.call(hook)).toBe(true);
+        expect(emulator.subscriptions.map((s) => s.url)).toEqual([c.prodUrl]);
+        expect(await lifecycle.delete.call(hook)).toBe(true);
+        expect(emulator.subscriptions).toEqual([]);
+        await c.close();
+      } finally {
+        await emulator.close();
+      }
+    },
+  );
+
+  test('credentials saved before the choice existed keep working as Bearer', async () => {
+    const signed = await credential.authenticate({ apiKey: 'old' }, { url: 'http://127.0.0.1/webhooks', headers: {} });
+    expect(signed.headers).toEqual({ authorization: 'Bearer old' });
+  });
+
+  test('an unusable credential fails with the reason, not a 401 later', async () => {
+    await expect(credential.authenticate({ authType: 'api_key', apiKey: 'k', headerName: 'X Key' }, { url: 'http://x' })).rejects.toThrow(
+      '"X Key" is not a valid header name',
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { listProviders, SubscriptionClient, SubscriptionError } from '@hookbridge/core';
+import { apiAuth, DEFAULT_API_KEY_HEADER, listProviders, SubscriptionClient, SubscriptionError } from '@hookbridge/core';
 
 export const PROVIDERS = listProviders().filter((p) => p.events.length > 0);
 
@@ -22,11 +22,35 @@ export const authentication = {
       helpText: 'Trakkr only: the base URL of its API (the one that serves `/webhooks`).',
     },
     {
+      key: 'api_auth_type',
+      label: 'API Authentication',
+      required: false,
+      default: 'bearer',
+      choices: { bearer: 'Bearer token', api_key: 'API key header', basic: 'Basic auth', none: 'None' },
+      helpText:
+        'Trakkr only: how its API wants the key. Bearer sends `Authorization: Bearer <key>`; API key header sends the key in the header named below; Basic sends the username below with the key as password.',
+    },
+    {
       key: 'api_key',
       label: 'API Key',
       required: false,
       type: 'password' as const,
-      helpText: 'Trakkr only: sent as `Authorization: Bearer <key>`.',
+      helpText: 'Trakkr only: the API key (the password for Basic auth).',
+    },
+    {
+      key: 'api_key_header',
+      label: 'API Key Header',
+      required: false,
+      type: 'string' as const,
+      default: DEFAULT_API_KEY_HEADER,
+      helpText: 'API key header only: the name of the header that carries the key.',
+    },
+    {
+      key: 'api_username',
+      label: 'API Username',
+      required: false,
+      type: 'string' as const,
+      helpText: 'Basic auth only.',
     },
     {
       key: 'signing_secret',
@@ -47,6 +71,9 @@ export const authentication = {
       } catch (error) {
         if (error instanceof SubscriptionError && (error.code === 'unauthorized' || error.code === 'forbidden')) {
           throw new z.errors.Error(`${profile.name} refused the API key: ${error.message}`, 'AuthenticationError', error.status ?? 401);
+        }
+        if (error instanceof SubscriptionError && error.code === 'validation_failed') {
+          throw new z.errors.Error(error.message, 'InvalidConnection', 400);
         }
         throw new z.errors.Error(`Could not reach ${profile.name}: ${(error as Error).message}`, 'ConnectionError', 502);
       }
@@ -70,7 +97,12 @@ export function subscriptionClient(bundle: Bundle): SubscriptionClient {
   return new SubscriptionClient({
     provider: bundle.authData.provider ?? '',
     baseUrl: bundle.authData.base_url || undefined,
-    apiKey: bundle.authData.api_key ?? '',
+    auth: apiAuth({
+      authType: bundle.authData.api_auth_type,
+      apiKey: bundle.authData.api_key,
+      apiKeyHeader: bundle.authData.api_key_header,
+      username: bundle.authData.api_username,
+    }),
     // Zapier gives each call about 30 s: keep retries short.
     policy: { retries: 2, delaysMs: [500, 1000], timeoutMs: 8000 },
   });

@@ -17,7 +17,7 @@ const App = require('../index.js') as {
     { key: string; noun: string; operation: Record<string, unknown> & { sample: Record<string, unknown>; outputFields: { key: string }[] } }
   >;
   creates: Record<string, { operation: { perform: unknown } }>;
-  authentication: { test: unknown };
+  authentication: { test: unknown; fields: { key: string; default?: string; choices?: Record<string, string> }[] };
 };
 const appTester = zapier.createAppTester(App);
 type Op = Parameters<typeof appTester>[0];
@@ -159,6 +159,58 @@ describe('Trakkr: REST-hook triggers against the emulator', () => {
     await expect(appTester(App.authentication.test as Op, { authData: { ...authData(), api_key: 'bad' } })).rejects.toThrow(
       'Trakkr refused the API key',
     );
+  });
+});
+
+describe('Trakkr connection: the API auth types of seed 001', () => {
+  const cases = [
+    { type: 'bearer', demands: { type: 'bearer', token: 'k1' }, fields: { api_key: 'k1' } },
+    {
+      type: 'api_key',
+      demands: { type: 'api_key', header: 'X-Trakkr-Key', value: 'k2' },
+      fields: { api_key: 'k2', api_key_header: 'X-Trakkr-Key' },
+    },
+    { type: 'basic', demands: { type: 'basic', username: 'acme', password: 'k3' }, fields: { api_key: 'k3', api_username: 'acme' } },
+    { type: 'none', demands: { type: 'none' }, fields: {} },
+  ] as const;
+
+  test('the connection form offers exactly those types, Bearer by default', () => {
+    const field = App.authentication.fields.find((f) => f.key === 'api_auth_type')!;
+    expect(Object.keys(field.choices as Record<string, string>)).toEqual(['bearer', 'api_key', 'basic', 'none']);
+    expect(field.default).toBe('bearer');
+  });
+
+  test.each(cases)('$type: auth test, subscribe and unsubscribe pass the API', async ({ type, demands, fields }) => {
+    const emulator = new ProviderEmulator({ provider: 'trakkr', apiAuth: demands });
+    const authData = { provider: 'trakkr', base_url: await emulator.listen(), api_auth_type: type, ...fields };
+    try {
+      expect(await appTester(App.authentication.test as Op, { authData })).toEqual({ provider: 'Trakkr', webhooks: 0 });
+      const subscribeData = (await appTester(op('trakkr_citation_lost', 'performSubscribe'), {
+        authData,
+        inputData: { brand_id: 'b' },
+        targetUrl: 'https://hooks.zapier.com/hooks/standard/1/abc',
+      })) as { id: string };
+      expect(emulator.subscriptions.map((s) => s.id)).toEqual([subscribeData.id]);
+      await appTester(op('trakkr_citation_lost', 'performUnsubscribe'), { authData, subscribeData });
+      expect(emulator.subscriptions).toEqual([]);
+      if (type !== 'none') {
+        // The same key sent the wrong way is refused.
+        const other = type === 'bearer' ? { api_auth_type: 'api_key' } : { api_auth_type: 'bearer' };
+        await expect(appTester(App.authentication.test as Op, { authData: { ...authData, ...other } })).rejects.toThrow(
+          'Trakkr refused the API key',
+        );
+      }
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  test('an incomplete connection says what is missing', async () => {
+    await expect(
+      appTester(App.authentication.test as Op, {
+        authData: { provider: 'trakkr', base_url: 'http://127.0.0.1:1', api_auth_type: 'basic', api_key: 'k' },
+      }),
+    ).rejects.toThrow('Basic auth needs a username');
   });
 });
 

@@ -3,6 +3,7 @@ import { request as httpRequest, Agent, type Dispatcher } from 'undici';
 import { DeliveryError, SubscriptionError } from '../errors';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, type RetryPolicy } from '../delivery/policy';
 import { withRetries, type RetryHooks } from '../delivery/retry';
+import { authHeaders, type OutboundAuth } from '../delivery/auth';
 import { resolveProvider } from '../providers';
 import type { ProviderProfile, RestHookApi } from '../providers/types';
 import type { CreateSubscriptionInput, WebhookSubscription } from './types';
@@ -11,7 +12,10 @@ export interface SubscriptionClientOptions extends RetryHooks {
   provider: string | ProviderProfile;
   /** The provider API's base URL; the profile's default when it has one. */
   baseUrl?: string;
-  apiKey: string;
+  /** Sent the profile's way (Trakkr: `Authorization: Bearer <key>`) unless `auth` is given. */
+  apiKey?: string;
+  /** How to authenticate instead: seed 001's none / bearer / basic / api_key (see `apiAuth`). */
+  auth?: OutboundAuth;
   /** Override the profile's API description (another provider's paths or field names). */
   api?: Partial<RestHookApi>;
   policy?: Partial<RetryPolicy>;
@@ -54,6 +58,7 @@ export class SubscriptionClient {
   private readonly api: RestHookApi;
   private readonly baseUrl: string;
   private readonly profile: ProviderProfile;
+  private readonly authHeaders: Record<string, string>;
 
   constructor(private readonly options: SubscriptionClientOptions) {
     this.profile = resolveProvider(options.provider);
@@ -70,6 +75,9 @@ export class SubscriptionClient {
     const baseUrl = options.baseUrl ?? this.api.baseUrl;
     if (!baseUrl) throw new SubscriptionError('validation_failed', `${this.profile.name} needs the API base URL`);
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+    if (options.auth) this.authHeaders = authHeaders(options.auth);
+    else if (options.apiKey) this.authHeaders = { [this.api.authHeader]: `${this.api.authPrefix}${options.apiKey}` };
+    else throw new SubscriptionError('validation_failed', `${this.profile.name} needs an API key (or auth type "none")`);
   }
 
   private async call<T>(
@@ -89,7 +97,7 @@ export class SubscriptionClient {
             dispatcher: agent,
             headers: {
               accept: 'application/json',
-              [this.api.authHeader]: `${this.api.authPrefix}${this.options.apiKey}`,
+              ...this.authHeaders,
               ...(body === undefined ? {} : { 'content-type': 'application/json' }),
             },
             body: body === undefined ? undefined : JSON.stringify(body),

@@ -1,2 +1,3 @@
 export * from './types';
 export { SubscriptionClient, generateSigningSecret, type SubscriptionClientOptions } from './client';
+export * from './api-auth';

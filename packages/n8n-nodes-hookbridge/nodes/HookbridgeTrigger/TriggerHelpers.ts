@@ -13,6 +13,8 @@ import {
   type SchemeName,
 } from '@hookbridge/core';
 
+import { credentialAuth } from '../../credentials/HookbridgeApi.credentials';
+
 type Context = IHookFunctions | IWebhookFunctions;
 
 export interface StoredSubscription {
@@ -57,7 +59,7 @@ export async function clientFor(context: Context, profile: ProviderProfile): Pro
   return new SubscriptionClient({
     provider: profile,
     baseUrl: (credentials.baseUrl as string) || undefined,
-    apiKey: (credentials.apiKey as string) ?? '',
+    auth: credentialAuth(credentials),
     policy: { retries: 2, delaysMs: [500, 1000], timeoutMs: 10_000 },
   });
 }

@@ -1,5 +1,5 @@
-import { Command, InvalidArgumentError } from 'commander';
-import { listProviders, getProvider } from '@hookbridge/core';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { listProviders, getProvider, apiAuth, authHeaders, API_AUTH_TYPES, type OutboundAuth } from '@hookbridge/core';
 import { ProviderEmulator } from '../emulator';
 import { sendSample } from '../send';
 import { previewPage, screenshot, PREVIEW_PLATFORMS, type PreviewPlatform } from '../preview';
@@ -29,6 +29,18 @@ function portOption(value: string): number {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+interface EmulateOptions {
+  provider: string;
+  port: number;
+  host: string;
+  apiKey: string;
+  apiAuth: string;
+  apiKeyHeader: string;
+  apiUsername: string;
+  target: string[];
+  state?: string;
 }
 
 export function buildProgram(): Command {
@@ -69,20 +81,36 @@ export function buildProgram(): Command {
     .requiredOption('--provider <id>', 'trackscore | trakkr | trophy | trackpilots', providerOption)
     .option('--port <port>', 'port to listen on', portOption, 4010)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--api-key <key>', 'API key the REST-hook API accepts', 'test_api_key')
+    .option('--api-key <key>', 'API key (or Basic password) the REST-hook API accepts', 'test_api_key')
+    .addOption(
+      new Option('--api-auth <type>', 'how the REST-hook API wants the key (seed 001 auth types)')
+        .choices(API_AUTH_TYPES)
+        .default('bearer'),
+    )
+    .option('--api-key-header <name>', 'header carrying the key with --api-auth api_key', 'X-API-Key')
+    .option('--api-username <name>', 'username with --api-auth basic', 'hookbridge')
     .option('--target <url=secret>', 'deliver events to this URL, signed with this secret (repeatable)', collect, [])
     .option('--state <file>', 'keep subscriptions in this JSON file')
-    .action(async (o: { provider: string; port: number; host: string; apiKey: string; target: string[]; state?: string }) => {
+    .action(async (o: EmulateOptions) => {
+      let auth: OutboundAuth;
+      try {
+        auth = apiAuth({ authType: o.apiAuth, apiKey: o.apiKey, apiKeyHeader: o.apiKeyHeader, username: o.apiUsername });
+      } catch (error) {
+        return program.error(`error: ${(error as Error).message}`);
+      }
       const targets = o.target.map((t) => {
         const at = t.lastIndexOf('=');
         if (at < 0) program.error(`error: --target must be URL=SECRET, got "${t}"`);
         return { url: t.slice(0, at), secret: t.slice(at + 1) };
       });
-      const emulator = new ProviderEmulator({ provider: o.provider, apiKey: o.apiKey, targets, stateFile: o.state });
+      const emulator = new ProviderEmulator({ provider: o.provider, apiAuth: auth, targets, stateFile: o.state });
       const url = await emulator.listen(o.port, o.host);
       const profile = emulator.profile;
       console.log(`${profile.name} emulator on ${url}`);
-      if (profile.subscription.kind === 'rest-hook') console.log(`  REST hooks: ${url}/webhooks  (Authorization: Bearer ${o.apiKey})`);
+      if (profile.subscription.kind === 'rest-hook') {
+        const headers = Object.entries(authHeaders(auth)).map(([name, value]) => `${name}: ${value}`);
+        console.log(`  REST hooks: ${url}/webhooks  (${headers.join(', ') || 'no auth'})`);
+      }
       console.log(
         `  trigger:    curl -X POST ${url}/_emulator/events -H 'content-type: application/json' -d '{"type":"${profile.events[0]!.type}"}'`,
       );

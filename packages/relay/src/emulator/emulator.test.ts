@@ -3,7 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SubscriptionClient, SubscriptionError, listProviders, verifyWebhook, generateStandardSecret } from '@hookbridge/core';
+import {
+  SubscriptionClient,
+  SubscriptionError,
+  listProviders,
+  verifyWebhook,
+  generateStandardSecret,
+  apiAuth,
+  type OutboundAuth,
+} from '@hookbridge/core';
 import { ProviderEmulator } from '.';
 
 interface Received {
@@ -160,6 +168,64 @@ describe('subscription client against the Trakkr emulator', () => {
     const c2 = new SubscriptionClient({ provider: 'trakkr', baseUrl: await second.listen(), apiKey: 'test_api_key' });
     expect((await c2.list()).map((s) => s.id)).toEqual([sub.id]);
     await second.close();
+  });
+});
+
+describe("the provider API's auth type (seed 001: bearer, api_key, basic, none)", () => {
+  const cases: { name: string; demands: OutboundAuth; good: Parameters<typeof apiAuth>[0]; bad: Parameters<typeof apiAuth>[0] }[] = [
+    {
+      name: 'bearer',
+      demands: { type: 'bearer', token: 'k1' },
+      good: { authType: 'bearer', apiKey: 'k1' },
+      bad: { authType: 'api_key', apiKeyHeader: 'Authorization', apiKey: 'k1' },
+    },
+    {
+      name: 'api_key',
+      demands: { type: 'api_key', header: 'X-Trakkr-Key', value: 'k2' },
+      good: { authType: 'api_key', apiKeyHeader: 'x-trakkr-key', apiKey: 'k2' },
+      bad: { authType: 'bearer', apiKey: 'k2' },
+    },
+    {
+      name: 'basic',
+      demands: { type: 'basic', username: 'acme', password: 'k3' },
+      good: { authType: 'basic', username: 'acme', apiKey: 'k3' },
+      bad: { authType: 'basic', username: 'acme', password: 'k4' },
+    },
+  ];
+  test.each(cases)('$name: the matching credential lists hooks, another is a 401', async ({ demands, good, bad }) => {
+    const emulator = new ProviderEmulator({ provider: 'trakkr', apiAuth: demands });
+    const baseUrl = await emulator.listen();
+    try {
+      const client = new SubscriptionClient({ provider: 'trakkr', baseUrl, auth: apiAuth(good) });
+      const created = await client.subscribe({ url: 'http://127.0.0.1:1/hook', events: ['citation_gained'], brand_id: 'b' });
+      expect((await client.list()).map((s) => s.id)).toEqual([created.id]);
+      const wrong = new SubscriptionClient({ provider: 'trakkr', baseUrl, auth: apiAuth(bad), policy: { retries: 0 } });
+      await expect(wrong.list()).rejects.toMatchObject({ code: 'unauthorized', status: 401 });
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  test('none: no credential header at all', async () => {
+    const emulator = new ProviderEmulator({ provider: 'trakkr', apiAuth: { type: 'none' } });
+    const baseUrl = await emulator.listen();
+    try {
+      expect(await new SubscriptionClient({ provider: 'trakkr', baseUrl, auth: apiAuth({ authType: 'none' }) }).list()).toEqual([]);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  test('incomplete or invalid credentials fail before any call, with the reason', () => {
+    expect(() => apiAuth({ authType: 'bearer' })).toThrow('The API key is empty');
+    expect(() => apiAuth({ authType: 'api_key', apiKeyHeader: 'bad header', apiKey: 'k' })).toThrow(
+      '"bad header" is not a valid header name',
+    );
+    expect(() => apiAuth({ authType: 'basic', apiKey: 'k' })).toThrow('Basic auth needs a username');
+    expect(() => apiAuth({ authType: 'oauth', apiKey: 'k' })).toThrow('Unknown auth type "oauth"');
+    expect(apiAuth({ authType: 'api_key', apiKey: 'k' })).toEqual({ type: 'api_key', header: 'X-API-Key', value: 'k' });
+    expect(apiAuth({ apiKey: 'k' })).toEqual({ type: 'bearer', token: 'k' });
+    expect(() => new SubscriptionClient({ provider: 'trakkr', baseUrl: 'http://127.0.0.1:1' })).toThrow('Trakkr needs an API key');
   });
 });
 

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   bodyFingerprint,
+  authHeaders,
   deliver,
   detectDestination,
   getProvider,
@@ -17,6 +18,8 @@ export interface EmulatorOptions {
   provider: string;
   /** API key the REST-hook API accepts (`Authorization: Bearer …`). Default `test_api_key`. */
   apiKey?: string;
+  /** The exact auth the REST-hook API demands instead (seed 001's types); `apiKey` is then unused. */
+  apiAuth?: OutboundAuth;
   /** Where to deliver for providers without an API (and in addition to subscriptions). */
   targets?: { url: string; secret: string; events?: string[] }[];
   /** Persist subscriptions to this JSON file. */
@@ -35,6 +38,12 @@ interface Fault {
 }
 
 const AUTH_TYPES = ['none', 'bearer', 'basic', 'api_key'] as const;
+
+/** Constant-time string equality (digests, so the length leaks nothing either). */
+function same(a: string, b: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
 
 function apiError(reply: FastifyReply, status: number, type: string, message: string) {
   return reply.code(status).send({ error: { type, message } });
@@ -89,11 +98,11 @@ export class ProviderEmulator {
   private readonly store: SubscriptionStore;
   private readonly targets: { id: string; url: string; secret: string; events: string[] }[];
   private readonly faults: Fault[] = [];
-  private readonly apiKey: string;
+  private readonly expectedAuth: [string, string][];
 
   constructor(private readonly options: EmulatorOptions) {
     this.profile = getProvider(options.provider);
-    this.apiKey = options.apiKey ?? 'test_api_key';
+    this.expectedAuth = Object.entries(authHeaders(options.apiAuth ?? { type: 'bearer', token: options.apiKey ?? 'test_api_key' }));
     this.store = new SubscriptionStore(options.stateFile);
     this.targets = (options.targets ?? []).map((t) => ({ id: randomUUID(), events: ['*'], ...t }));
     this.app = Fastify({ logger: options.logger ?? false });
@@ -129,7 +138,12 @@ export class ProviderEmulator {
         fault.status === 429 ? 'Too many requests' : 'Internal error',
       );
     }
-    if (request.headers.authorization !== `Bearer ${this.apiKey}`) return apiError(reply, 401, 'unauthorized', 'Invalid API key');
+    const headers = request.headers;
+    const refused = this.expectedAuth.some(([name, value]) => {
+      const given = headers[name];
+      return typeof given !== 'string' || !same(given, value);
+    });
+    if (refused) return apiError(reply, 401, 'unauthorized', 'Invalid API key');
   };
 
   private routes(): void {
