@@ -1,29 +1,57 @@
-// Tiny benchmark harness: runs each case for a fixed time after a warm-up, reports ops/s.
+// Tiny benchmark harness: ops/s per case, and each case's ratio to a baseline measured in the same rounds.
 const { performance } = require('node:perf_hooks');
 
+function until(fn, ms) {
+  const end = performance.now() + ms;
+  let ops = 0;
+  while (performance.now() < end) {
+    for (let i = 0; i < 50; i++) fn();
+    ops += 50;
+  }
+  return ops;
+}
+
 function measure(fn, { warmupMs = 200, durationMs = 1000 } = {}) {
-  const until = (ms) => {
-    const end = performance.now() + ms;
-    let ops = 0;
-    while (performance.now() < end) {
-      for (let i = 0; i < 50; i++) fn();
-      ops += 50;
-    }
-    return ops;
-  };
-  until(warmupMs);
+  if (warmupMs > 0) until(fn, warmupMs);
   const start = performance.now();
-  const ops = until(durationMs);
+  const ops = until(fn, durationMs);
   return ops / ((performance.now() - start) / 1000);
 }
 
-/** Runs cases in interleaved rounds (so drift hits all alike) and keeps each one's best round. */
-function compare(cases, { rounds = 5, ...opts } = {}) {
-  const best = Object.fromEntries(Object.keys(cases).map((k) => [k, 0]));
-  for (let r = 0; r < rounds; r++) {
-    for (const [name, fn] of Object.entries(cases)) best[name] = Math.max(best[name], measure(fn, opts));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+function shuffle(xs) {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [xs[i], xs[j]] = [xs[j], xs[i]];
   }
-  return best;
+  return xs;
+}
+
+/**
+ * Runs the cases in many short rounds, in a fresh random order each round, so that CPU-frequency
+ * and neighbour noise hits all alike. Reports each case's median ops/s and the median of its
+ * per-round ratio to `baseline` (the ratio of two measurements taken moments apart is far steadier
+ * on a shared machine than the ratio of two best-ever figures).
+ */
+function compare(cases, { baseline = Object.keys(cases)[0], rounds = 15, durationMs = 150, warmupMs = 300 } = {}) {
+  const names = Object.keys(cases);
+  for (const name of names) until(cases[name], warmupMs);
+  const ops = Object.fromEntries(names.map((n) => [n, []]));
+  const ratios = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r++) {
+    const round = {};
+    for (const name of shuffle([...names])) round[name] = measure(cases[name], { warmupMs: 0, durationMs });
+    for (const name of names) {
+      ops[name].push(round[name]);
+      ratios[name].push(round[name] / round[baseline]);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, { ops: median(ops[n]), ratio: median(ratios[n]) }]));
 }
 
 function table(rows) {
@@ -34,4 +62,4 @@ function table(rows) {
 }
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
-module.exports = { measure, compare, table, fmt };
+module.exports = { measure, compare, median, table, fmt };

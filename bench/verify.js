@@ -9,7 +9,7 @@ function body(size) {
   return Buffer.from(JSON.stringify({ type: 'score.updated', id: 'wh_1', pad: filler }).slice(0, size - 2) + '"}');
 }
 
-function run({ durationMs = 500, log = console.log } = {}) {
+function run({ durationMs = 150, log = console.log } = {}) {
   const rows = [];
   const now = Math.floor(Date.now() / 1000);
   const opts = { secrets: ['bench-secret'], toleranceSeconds: 300, now };
@@ -44,9 +44,8 @@ function run({ durationMs = 500, log = console.log } = {}) {
       },
       { durationMs },
     );
-    const limit = r['raw createHmac+timingSafeEqual'];
-    for (const [name, ops] of Object.entries(r)) {
-      rows.push({ size: `${size / 1024} KiB`, case: name, 'ops/s': fmt(ops), 'x raw': (ops / limit).toFixed(2) });
+    for (const [name, { ops, ratio }] of Object.entries(r)) {
+      rows.push({ size: `${size / 1024} KiB`, case: name, 'ops/s': fmt(ops), 'x raw': ratio.toFixed(2) });
     }
   }
   log('bench/verify — target: hookbridge schemes ≥ 0.90x raw at every size');

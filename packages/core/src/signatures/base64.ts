@@ -1,6 +1,6 @@
 import { WebhookVerificationError } from '../errors';
 import type { SchemeHeaders, SignatureScheme } from './types';
-import { decodeBase64Digest, hmacSha256, matchesAny, requireHeader, requireSecrets, splitSignatures } from './hmac';
+import { base64Digest, hmacSha256, matchesAny, requireHeader, requireSecrets, splitSignatures } from './hmac';
 
 /** Bare base64 HMAC-SHA256 of the raw body, as Trophy sends it (seed 002). No timestamp. */
 export function base64Scheme(headers: SchemeHeaders): SignatureScheme {
@@ -15,7 +15,7 @@ export function base64Scheme(headers: SchemeHeaders): SignatureScheme {
       const header = requireHeader(lookup, headers.signature, 'missing_signature');
       requireSecrets(secrets);
       const candidates = splitSignatures(header).map((value) => {
-        const digest = decodeBase64Digest(value);
+        const digest = base64Digest(value);
         if (!digest) throw new WebhookVerificationError('malformed_signature', `${headers.signature} is not a base64 SHA-256 digest`);
         return digest;
       });

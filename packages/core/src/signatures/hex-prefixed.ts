@@ -1,6 +1,6 @@
 import { WebhookVerificationError } from '../errors';
 import type { SchemeHeaders, SignatureScheme } from './types';
-import { decodeHexDigest, hmacSha256, matchesAny, requireHeader, requireSecrets, splitSignatures } from './hmac';
+import { hexDigest, hmacSha256, type Digest, matchesAny, requireHeader, requireSecrets, splitSignatures } from './hmac';
 
 const PREFIX = 'sha256=';
 
@@ -19,7 +19,7 @@ export function hexPrefixedScheme(headers: SchemeHeaders): SignatureScheme {
     verify(body, lookup, { secrets }) {
       const header = requireHeader(lookup, headers.signature, 'missing_signature');
       requireSecrets(secrets);
-      const candidates: Buffer[] = [];
+      const candidates: Digest[] = [];
       for (const value of splitSignatures(header)) {
         const eq = value.indexOf('=');
         if (eq < 0) throw new WebhookVerificationError('malformed_signature', `${headers.signature} lacks the sha256= prefix`);
@@ -30,7 +30,7 @@ export function hexPrefixedScheme(headers: SchemeHeaders): SignatureScheme {
             `${headers.signature} uses unsupported algorithm "${algorithm.slice(0, 16)}"`,
           );
         }
-        const digest = decodeHexDigest(value.slice(eq + 1));
+        const digest = hexDigest(value.slice(eq + 1));
         if (!digest) throw new WebhookVerificationError('malformed_signature', `${headers.signature} is not a 64-character hex digest`);
         candidates.push(digest);
       }

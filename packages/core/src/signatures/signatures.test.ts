@@ -14,6 +14,7 @@ import {
   generateStandardSecret,
   type SignatureScheme,
 } from '.';
+import { constantTimeEqual } from './hmac';
 
 const NOW = 1_750_000_000;
 const opts = (secrets: string[], now = NOW) => ({ secrets, toleranceSeconds: 300, now });
@@ -269,6 +270,33 @@ describe('scheme-specific parsing', () => {
     const body = Buffer.from('{}');
     const value = scheme.sign(body, { secret: 's' })['x-trakkr-signature']!;
     expect(() => scheme.verify(body, headerLookup({ 'Http-X-Trakkr-Signature': value }), opts(['s']))).not.toThrow();
+  });
+
+  test('digest spellings senders use: upper-case hex, base64 without padding, base64url', () => {
+    const body = Buffer.from('{"a":1}');
+    const digest = createHmac('sha256', 's').update(body).digest();
+    const hex = hexPrefixedScheme({ signature: 'x-sig' });
+    expect(() => hex.verify(body, headerLookup({ 'x-sig': `sha256=${digest.toString('hex').toUpperCase()}` }), opts(['s']))).not.toThrow();
+    const b64 = base64Scheme({ signature: 'x-sig' });
+    for (const spelling of [digest.toString('base64'), digest.toString('base64').replace(/=$/, ''), digest.toString('base64url')]) {
+      expect(() => b64.verify(body, headerLookup({ 'x-sig': spelling }), opts(['s']))).not.toThrow();
+    }
+    // The same spellings of another digest still fail.
+    const other = createHmac('sha256', 'other').update(body).digest();
+    expect(codeOf(() => b64.verify(body, headerLookup({ 'x-sig': other.toString('base64url') }), opts(['s'])))).toBe('signature_mismatch');
+    expect(codeOf(() => hex.verify(body, headerLookup({ 'x-sig': `sha256=${other.toString('hex').toUpperCase()}` }), opts(['s'])))).toBe(
+      'signature_mismatch',
+    );
+  });
+
+  test('property: constantTimeEqual agrees with === on any two strings', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (a, b) => {
+        expect(constantTimeEqual(a, b)).toBe(a === b);
+        expect(constantTimeEqual(a, a)).toBe(true);
+      }),
+    );
+    expect(constantTimeEqual('a'.repeat(64), 'a'.repeat(63) + 'b')).toBe(false);
   });
 
   test('a 13-digit millisecond timestamp is read as milliseconds', () => {

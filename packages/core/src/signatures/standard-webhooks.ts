@@ -1,7 +1,16 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { WebhookVerificationError } from '../errors';
 import type { SchemeHeaders, SignatureScheme } from './types';
-import { checkTolerance, hmacSha256, matchesAny, parseUnixTimestamp, requireHeader, requireSecrets } from './hmac';
+import {
+  base64Digest,
+  checkTolerance,
+  hmacSha256,
+  matchesAny,
+  type Digest,
+  parseUnixTimestamp,
+  requireHeader,
+  requireSecrets,
+} from './hmac';
 
 export const STANDARD_HEADERS = {
   id: 'webhook-id',
@@ -11,17 +20,22 @@ export const STANDARD_HEADERS = {
 
 const SECRET_PREFIX = 'whsec_';
 
-const keyCache = new Map<string, Buffer>();
+const keyCache = new Map<string, KeyObject>();
 
-/** The key bytes of a Standard Webhooks secret (`whsec_` + base64; the prefix is optional). */
-export function standardSecretKey(secret: string): Buffer {
+/** A Standard Webhooks secret as an HMAC key, decoded once. */
+function standardKey(secret: string): KeyObject {
   const cached = keyCache.get(secret);
   if (cached) return cached;
-  const key = decodeSecret(secret);
+  const key = createSecretKey(decodeSecret(secret));
   // A handful of live secrets is the norm; the bound only guards against misuse.
   if (keyCache.size >= 256) keyCache.clear();
   keyCache.set(secret, key);
   return key;
+}
+
+/** The key bytes of a Standard Webhooks secret (`whsec_` + base64; the prefix is optional). */
+export function standardSecretKey(secret: string): Buffer {
+  return standardKey(secret).export();
 }
 
 function decodeSecret(secret: string): Buffer {
@@ -51,7 +65,7 @@ export function standardWebhooksScheme(headers: SchemeHeaders = STANDARD_HEADERS
     signsTimestamp: true,
     sign(body, { secret, timestamp = Math.floor(Date.now() / 1000), id = `msg_${randomBytes(12).toString('hex')}` }) {
       const ts = String(timestamp);
-      const digest = hmacSha256(standardSecretKey(secret), [`${id}.${ts}.`, body]).toString('base64');
+      const digest = hmacSha256(standardKey(secret), [`${id}.${ts}.`, body]).toString('base64');
       return { [idHeader]: id, [timestampHeader]: ts, [headers.signature]: `v1,${digest}` };
     },
     verify(body, lookup, { secrets, toleranceSeconds, now }) {
@@ -60,7 +74,7 @@ export function standardWebhooksScheme(headers: SchemeHeaders = STANDARD_HEADERS
       const rawTimestamp = requireHeader(lookup, timestampHeader, 'missing_timestamp');
       requireSecrets(secrets);
       const timestamp = parseUnixTimestamp(rawTimestamp);
-      const candidates: Buffer[] = [];
+      const candidates: Digest[] = [];
       let sawEntry = false;
       for (const entry of header.includes(' ') ? header.split(' ') : [header]) {
         if (entry === '') continue;
@@ -69,8 +83,8 @@ export function standardWebhooksScheme(headers: SchemeHeaders = STANDARD_HEADERS
         sawEntry = true;
         // Other versions (v1a: asymmetric) are skipped, as the spec asks.
         if (comma !== 2 || !entry.startsWith('v1')) continue;
-        const digest = Buffer.from(entry.slice(comma + 1), 'base64');
-        if (digest.length !== 32)
+        const digest = base64Digest(entry.slice(comma + 1));
+        if (!digest)
           throw new WebhookVerificationError('malformed_signature', `${headers.signature} v1 value is not a base64 SHA-256 digest`);
         candidates.push(digest);
       }
@@ -78,7 +92,7 @@ export function standardWebhooksScheme(headers: SchemeHeaders = STANDARD_HEADERS
       if (candidates.length === 0) {
         throw new WebhookVerificationError('unsupported_signature_version', `${headers.signature} has no v1 signature`);
       }
-      const keys = secrets.map(standardSecretKey);
+      const keys = secrets.map(standardKey);
       if (!matchesAny(candidates, keys, [`${id}.${rawTimestamp}.`, body])) {
         throw new WebhookVerificationError('signature_mismatch', `${headers.signature} does not match the message`);
       }

@@ -2,14 +2,15 @@ import { WebhookVerificationError } from '../errors';
 import type { SchemeHeaders, SignatureScheme } from './types';
 import {
   checkTolerance,
-  decodeBase64Digest,
-  decodeHexDigest,
+  base64Digest,
+  hexDigest,
   hmacSha256,
   matchesAny,
   parseUnixTimestamp,
   requireHeader,
   requireSecrets,
   splitSignatures,
+  type Digest,
 } from './hmac';
 
 export interface TimestampedOptions {
@@ -41,15 +42,16 @@ export function timestampedScheme(
       const rawTimestamp = requireHeader(lookup, headers.timestamp, 'missing_timestamp');
       requireSecrets(secrets);
       const timestamp = parseUnixTimestamp(rawTimestamp);
-      const candidates = splitSignatures(header).map((value) => {
+      const candidates: Digest[] = [];
+      for (const value of splitSignatures(header)) {
         // Tolerate a `sha256=` or `v1=` label some senders put in front (base64 '=' only pads the end).
         const eq = value.indexOf('=');
         const bare = eq === 6 || eq === 2 ? value.slice(eq + 1) : value;
-        const digest = decodeHexDigest(bare) ?? decodeBase64Digest(bare);
+        const digest = hexDigest(bare) ?? base64Digest(bare);
         if (!digest)
           throw new WebhookVerificationError('malformed_signature', `${headers.signature} is neither a hex nor a base64 SHA-256 digest`);
-        return digest;
-      });
+        candidates.push(digest);
+      }
       if (!matchesAny(candidates, secrets, [rawTimestamp + '.', body])) {
         throw new WebhookVerificationError('signature_mismatch', `${headers.signature} does not match the timestamp and body`);
       }

@@ -30,21 +30,58 @@ const escapers = Object.fromEntries(
   }),
 ) as Record<EscapeMode, (value: unknown) => string>;
 
+/** What Handlebars' runtime set up for a template on its first render (see `compileWithEscaping`). */
+interface RuntimeState {
+  helpers: unknown;
+  partials: unknown;
+  decorators: unknown;
+  hooks: unknown;
+  protoAccessControl: unknown;
+}
+
+type Container = RuntimeState & { escapeExpression: (value: unknown) => string };
+
 /**
  * Compiles with the destination's escaping in place of Handlebars' HTML escaping. The
  * compiled code escapes `{{x}}` through `container.escapeExpression`; the container is
  * private to each compiled template, so setting it there changes nothing else.
+ *
+ * Speed: on every top-level call Handlebars copies all registered helpers into a new
+ * object and wraps each in a closure — for our 19 helpers, more than the render itself.
+ * The first render keeps what that set-up produced (the same for every call: our
+ * environment is private and never changes after load), and later renders hand it back
+ * through the runtime's own `partial` path, which skips the copy. Prototype access control
+ * and missing-helper hooks are the ones the first set-up created.
  */
 function compileWithEscaping(ast: Ast, strict: boolean, mode: EscapeMode): TemplateDelegate {
   // Handlebars' own compile() builds its functions from this same source with new Function.
   const spec = new Function(`return ${env.precompile(ast, { strict })}`)() as { main: ProgramFn };
   const main = spec.main;
   const escape = escapers[mode];
+  let state: RuntimeState | undefined;
   spec.main = function (container, ...rest) {
     container.escapeExpression = escape;
+    state ??= {
+      helpers: container.helpers,
+      partials: container.partials,
+      decorators: container.decorators,
+      hooks: container.hooks,
+      protoAccessControl: container.protoAccessControl,
+    };
     return main.call(this, container, ...rest);
   };
-  return env.template(spec as unknown as Parameters<typeof env.template>[0]);
+  const template = env.template(spec as unknown as Parameters<typeof env.template>[0]);
+  // One options object per template, reused: building a fresh one per call costs more than the copy it saves.
+  let reuse: (RuntimeState & { partial: true; data: { root: unknown } }) | undefined;
+  const render = (context: unknown, options?: Handlebars.RuntimeOptions): string => {
+    if (!state || options) return template(context, options);
+    reuse ??= { ...state, partial: true, data: { root: undefined } };
+    // `data.root` is what the runtime's initData would have set (for @root and helpers' options.data).
+    // Read by the runtime before anything renders, so a nested render cannot disturb it.
+    reuse.data = { root: context };
+    return template(context, reuse as Handlebars.RuntimeOptions);
+  };
+  return render as TemplateDelegate;
 }
 
 export interface RenderOptions {
@@ -65,7 +102,7 @@ export interface TemplateProblem {
 }
 
 type Ast = hbs.AST.Program;
-type ProgramFn = (this: unknown, container: { escapeExpression: (value: unknown) => string }, ...rest: unknown[]) => string;
+type ProgramFn = (this: unknown, container: Container, ...rest: unknown[]) => string;
 
 function locate(error: unknown, source: string): { line?: number; column?: number } {
   const e = error as { lineNumber?: number; column?: number; message?: string };

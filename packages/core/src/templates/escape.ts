@@ -1,20 +1,53 @@
 /** How interpolated values are escaped, per destination. */
 export type EscapeMode = 'none' | 'slack' | 'discord' | 'html';
 
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const entity = (c: string) => ENTITIES[c]!;
+
+// Most values need no escaping: one test first, as Handlebars' escapeExpression does, is far cheaper than replacing.
+const SLACK_SPECIAL = /[&<>]/;
+const SLACK_CHARS = /[&<>]/g;
+
 /** Slack mrkdwn: only `&`, `<` and `>` are control characters. */
 export function escapeSlack(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return SLACK_SPECIAL.test(text) ? text.replace(SLACK_CHARS, entity) : text;
 }
 
 const ZWSP = '\u200b';
 
+// Characters Discord reads as formatting anywhere, and those it reads so only at a line start.
+// 1: escape anywhere, 2: escape at a line start; a table lookup per character is the cheapest test.
+const DISCORD_SPECIAL = new Uint8Array(128);
+for (const c of '\\*_~`|[]') DISCORD_SPECIAL[c.charCodeAt(0)] = 1;
+for (const c of '#>-') DISCORD_SPECIAL[c.charCodeAt(0)] = 2;
+// What a multiline regex's `^` follows: \n, \r, U+2028, U+2029.
+const isLineBreak = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+
 /** Discord markdown: backslash-escape formatting characters (headings and lists only at a line start); break mass mentions. */
 export function escapeDiscord(text: string): string {
-  return neutralizeDiscordMentions(text.replace(/([\\*_~`|[\]])/g, '\\$1').replace(/^([#>-])/gm, '\\$1'));
+  // One pass, copying only when something needs a backslash: most values need none.
+  let out = '';
+  let copied = 0;
+  let lineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const special = c < 128 ? DISCORD_SPECIAL[c]! : 0;
+    if (special === 1 || (special === 2 && lineStart)) {
+      out += text.slice(copied, i) + '\\';
+      copied = i;
+    }
+    lineStart = isLineBreak(c);
+  }
+  if (copied > 0 || out) out += text.slice(copied);
+  else out = text;
+  return out.includes('@') ? neutralizeDiscordMentions(out) : out;
 }
 
+const HTML_SPECIAL = /[&<>"']/;
+const HTML_CHARS = /[&<>"']/g;
+
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return HTML_SPECIAL.test(text) ? text.replace(HTML_CHARS, entity) : text;
 }
 
 /** `@everyone`, `@here` and `<@…>` / `<@&…>` mentions no longer ping once a zero-width space sits after the `@`. */

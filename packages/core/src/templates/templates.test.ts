@@ -10,7 +10,10 @@ import {
   templateContext,
   digestEvent,
   neutralizeSlackMentions,
+  neutralizeDiscordMentions,
+  escapeFor,
 } from '.';
+import fc from 'fast-check';
 
 const trakkr = eventFromPayload('trakkr', getProvider('trakkr').samplePayload('visibility_changed'));
 const trackscore = eventFromPayload('trackscore', getProvider('trackscore').samplePayload('score.updated'));
@@ -101,6 +104,21 @@ describe('text templates', () => {
     expect(renderTemplate('{{#with brand}}{{lookup this "constructor"}}{{/with}}', ctx)).toBe('');
   });
 
+  test('every render of a cached template behaves like the first (the runtime set-up is reused, not weakened)', () => {
+    const source =
+      '{{constructor.name}}{{#with brand}}{{lookup this "constructor"}}{{name}}/{{@root.event.type}}{{/with}}{{upper brand.name}}';
+    const first = renderTemplate(source, ctx);
+    expect(first).toBe(`${ctx.brand.name}/visibility_changed${ctx.brand.name.toUpperCase()}`);
+    for (let i = 0; i < 3; i++) expect(renderTemplate(source, ctx)).toBe(first);
+    const other = { ...ctx, brand: { ...ctx.brand, name: 'Other' } };
+    expect(renderTemplate(source, other)).toBe('Other/visibility_changedOTHER');
+    // Strict mode and unknown helpers still fail on later renders.
+    for (let i = 0; i < 2; i++) {
+      expect(templateError(() => renderTemplate('{{brand.nope}}', ctx, { strict: true })).code).toBe('template_render');
+      expect(templateError(() => renderTemplate('{{shout brand.name}}', ctx)).message).toContain('shout');
+    }
+  });
+
   test.each([
     ['{{json event.data.direction}}', '"increased"'],
     ['{{default workflow.name "no workflow"}}', 'no workflow'],
@@ -162,5 +180,20 @@ describe('digestEvent', () => {
   test('finds a link for the button', () => {
     const report = eventFromPayload('trakkr', getProvider('trakkr').samplePayload('report_completed'));
     expect(digestEvent(report).url).toBe('https://app.trakkr.example/reports/rpt_8d2f61');
+  });
+});
+
+describe('escapers: the fast path (no special character) changes nothing', () => {
+  // The plain replace chains, kept here as the reference the quick-test versions must equal.
+  const reference = {
+    slack: (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+    html: (t: string) =>
+      t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'),
+    discord: (t: string) => neutralizeDiscordMentions(t.replace(/([\\*_~`|[\]])/g, '\\$1').replace(/^([#>-])/gm, '\\$1')),
+  };
+  const text = fc.oneof(fc.string(), fc.stringMatching(/^[a-z &<>"'@#*_~`|[\]\\\n\r\u2028>-]{0,40}$/));
+  test.each(['slack', 'html', 'discord'] as const)('%s equals the reference on any text', (mode) => {
+    const escape = escapeFor(mode);
+    fc.assert(fc.property(text, (t) => expect(escape(t)).toBe(reference[mode](t))));
   });
 });
