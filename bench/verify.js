@@ -21,6 +21,8 @@ function run({ durationMs = 150, log = console.log } = {}) {
       'x-trakkr-signature': hex.sign(raw, { secret: 'bench-secret' })['x-trakkr-signature'],
     };
     const expected = createHmac('sha256', 'bench-secret').update(raw).digest();
+    const b64 = core.getProvider('trophy').scheme;
+    const b64Headers = { 'content-type': 'application/json', ...b64.sign(raw, { secret: 'bench-secret' }) };
     const ts = core.getProvider('trackpilots').scheme;
     const tsHeaders = { 'content-type': 'application/json', ...ts.sign(raw, { secret: 'bench-secret', timestamp: now }) };
     const whsec = core.generateStandardSecret();
@@ -36,6 +38,7 @@ function run({ durationMs = 150, log = console.log } = {}) {
           if (!timingSafeEqual(createHmac('sha256', 'bench-secret').update(raw).digest(), expected)) throw new Error('mismatch');
         },
         'hookbridge hmac-sha256-hex': () => hex.verify(raw, core.headerLookup(hexHeaders), opts),
+        'hookbridge hmac-sha256-base64': () => b64.verify(raw, core.headerLookup(b64Headers), opts),
         'hookbridge timestamped': () => ts.verify(raw, core.headerLookup(tsHeaders), opts),
         'hookbridge standard-webhooks': () => std.verify(raw, core.headerLookup(stdHeaders), stdOpts),
         'standardwebhooks npm (verify+JSON.parse)': () => wh.verify(rawString, stdHeaders),
