@@ -5,6 +5,7 @@ import type { RelayConfig } from './config/schema';
 import { Storage } from './storage/db';
 import { createMetrics, type Metrics } from './metrics';
 import { IntakeWriter } from './intake/writer';
+import { inlineWrites, ThreadWrites, type Writes } from './storage/writes';
 import { intakeRoutes, type IntakeDeps } from './intake/routes';
 import { compileSource } from './intake/sources';
 import { adminRoutes } from './admin/api';
@@ -32,6 +33,7 @@ export class Relay {
   readonly logger: Logger;
   /** Stored events and delivery outcomes as they happen (the console's stream). */
   readonly feed = new LiveFeed();
+  private readonly writes: Writes;
   private retention: NodeJS.Timeout | undefined;
   private closing = false;
 
@@ -43,12 +45,16 @@ export class Relay {
     this.storage = new Storage(config.storage.path, { synchronous: config.storage.synchronous });
     const recovered = this.storage.recoverInFlight();
     if (recovered) this.logger.warn({ recovered }, 'deliveries in flight at the last stop are queued again');
+    // Every write after start-up runs on a write thread (its own connection), except for an in-memory database.
+    const { path, synchronous } = config.storage;
+    this.writes = path === ':memory:' ? inlineWrites(this.storage) : new ThreadWrites(path, synchronous);
     this.metrics = createMetrics(() => this.storage.queueDepth());
     const guard: DestinationGuard = config.server.allowInsecureDestinations
       ? { allowLoopback: true, allowPrivate: true, allowHttpHosts: ['*'] }
       : {};
     this.worker = new DeliveryWorker(
       this.storage,
+      this.writes,
       config,
       this.metrics,
       this.logger,
@@ -56,7 +62,7 @@ export class Relay {
       options.print ?? ((line) => void process.stdout.write(line + '\n')),
       this.feed,
     );
-    const writer = new IntakeWriter(this.storage, () => this.worker.kick());
+    const writer = new IntakeWriter(this.writes, () => this.worker.kick());
     const sources = new Map(config.sources.map((s) => [s.id, compileSource(s)]));
 
     this.app = Fastify({ logger: false, forceCloseConnections: true, return503OnClosing: true });
@@ -95,10 +101,11 @@ export class Relay {
   async start(port = this.config.server.port, host = this.config.server.host): Promise<string> {
     const url = await this.app.listen({ port, host });
     this.worker.start();
-    const sweep = () => {
-      const pruned = this.storage.prune(Date.now() - this.config.retention.deliveredMaxAge);
-      if (pruned) this.logger.info({ pruned }, 'retention: delivered events pruned');
-    };
+    const sweep = () =>
+      void this.writes.call('prune', Date.now() - this.config.retention.deliveredMaxAge).then(
+        (pruned) => pruned && this.logger.info({ pruned }, 'retention: delivered events pruned'),
+        (error: unknown) => this.logger.error({ err: error }, 'retention sweep failed'),
+      );
     sweep();
     this.retention = setInterval(sweep, this.config.retention.interval);
     this.retention.unref();
@@ -116,6 +123,7 @@ export class Relay {
     if (this.retention) clearInterval(this.retention);
     await this.app.close();
     await this.worker.stop(graceMs);
+    await this.writes.close();
     this.storage.close();
     this.logger.info('hookbridge relay stopped');
   }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { RelayConfig, RouteConfig } from '../config/schema';
 import type { Metrics } from '../metrics';
 import type { AttemptRecord, DeliveryRow, Storage } from '../storage/db';
+import type { Writes } from '../storage/writes';
 import type { LiveFeed } from '../live';
 import { sendTo, type SendOutcome } from './destinations';
 
@@ -61,7 +62,13 @@ export class DeliveryWorker {
   private readonly nextSlot = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** After `stop`: the write thread is closing, results of late attempts are not recorded (their lease brings them back). */
+  private stopped = false;
   private ticking = false;
+  /** A kick arrived while a tick was claiming: tick again right after. */
+  private kickedWhileTicking = false;
+  /** Writes sent and not yet answered: `stop` waits for them. */
+  private readonly writing = new Set<Promise<unknown>>();
   /** Attempt results waiting for the next group commit. */
   private results: AttemptRecord[] = [];
   private flushScheduled = false;
@@ -70,6 +77,7 @@ export class DeliveryWorker {
 
   constructor(
     private readonly storage: Storage,
+    private readonly writes: Writes,
     private readonly config: RelayConfig,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
@@ -87,9 +95,13 @@ export class DeliveryWorker {
 
   /** New work was committed (or a slot freed): look now rather than at the next poll. */
   kick(): void {
-    if (this.stopping || this.ticking) return;
+    if (this.stopping) return;
+    if (this.ticking) {
+      this.kickedWhileTicking = true;
+      return;
+    }
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.tick(), 0);
+    this.timer = setTimeout(() => void this.tick(), 0);
   }
 
   get inFlight(): number {
@@ -118,30 +130,43 @@ export class DeliveryWorker {
     }
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.results.length === 0 || !this.storage.db.open) return;
-    const batch = this.results;
-    this.results = [];
-    try {
-      this.storage.recordAttempts(batch);
-    } catch (error) {
-      // Unrecorded attempts stay in flight and are retried after their lease: at least once.
-      this.logger.error({ err: error, count: batch.length }, 'could not record delivery results');
-    }
+  /** Sends a write to the write thread; failures are logged (the lease makes the delivery come back). */
+  private write(what: string, pending: Promise<unknown>): void {
+    const tracked = pending.catch((error: unknown) => this.logger.error({ err: error }, `could not ${what}`));
+    this.writing.add(tracked);
+    void tracked.finally(() => this.writing.delete(tracked));
   }
 
-  private tick(): void {
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.results.length === 0 || this.stopped) return;
+    const batch = this.results;
+    this.results = [];
+    // Unrecorded attempts stay in flight and are retried after their lease: at least once.
+    this.write(`record ${batch.length} delivery results`, this.writes.call('recordAttempts', batch));
+  }
+
+  private postpone(id: number, at: number, now: number): void {
+    this.write('put a delivery back', this.writes.call('postpone', id, at, now));
+  }
+
+  private async tick(): Promise<void> {
     this.timer = undefined;
     if (this.stopping) return;
     this.ticking = true;
+    this.kickedWhileTicking = false;
     this.flush();
     try {
       const { concurrency } = this.config.workers;
       if (this.buffer.length < concurrency) {
         const now = Date.now();
         const leaseMs = this.config.retry.timeout * 3 + 60_000;
-        this.buffer.push(...this.storage.claim(concurrency * 2 - this.buffer.length, now, leaseMs));
+        this.buffer.push(...(await this.writes.call('claim', concurrency * 2 - this.buffer.length, now, leaseMs)));
+      }
+      if (this.stopping) {
+        // Claimed while stopping: hand them straight back.
+        for (const row of this.buffer.splice(0)) this.postpone(row.id, Date.now(), Date.now());
+        return;
       }
       while (this.running.size < concurrency && this.buffer.length) {
         const row = this.buffer.shift()!;
@@ -157,22 +182,24 @@ export class DeliveryWorker {
       this.ticking = false;
     }
     if (this.stopping) return;
-    const due = this.storage.nextDueAt();
+    if (this.kickedWhileTicking) return this.kick();
+    const due = this.storage.db.open ? this.storage.nextDueAt() : undefined;
     const wait =
       due === undefined ? this.config.workers.pollInterval : Math.max(0, Math.min(due - Date.now(), this.config.workers.pollInterval));
-    if (this.running.size < this.config.workers.concurrency && this.buffer.length === 0) this.timer = setTimeout(() => this.tick(), wait);
+    if (this.running.size < this.config.workers.concurrency && this.buffer.length === 0)
+      this.timer = setTimeout(() => void this.tick(), wait);
   }
 
   private async run(row: DeliveryRow): Promise<void> {
     const now = Date.now();
     const route = this.routes.get(row.route);
     if (!route) {
-      this.storage.recordAttempt(
-        row,
-        { startedAt: now, durationMs: 0, error: `route "${row.route}" is no longer configured` },
-        { kind: 'dead' },
+      this.record({
+        delivery: row,
+        attempt: { startedAt: now, durationMs: 0, error: `route "${row.route}" is no longer configured` },
+        outcome: { kind: 'dead' },
         now,
-      );
+      });
       return;
     }
     // Per-route concurrency and rate: put the delivery back without spending an attempt.
@@ -180,7 +207,7 @@ export class DeliveryWorker {
     const rate = defaultRate(route);
     const slotAt = this.nextSlot.get(route.id) ?? 0;
     if (active >= route.concurrency || (rate && slotAt > now)) {
-      this.storage.postpone(row.id, rate && slotAt > now ? slotAt : now + 50, now);
+      this.postpone(row.id, rate && slotAt > now ? slotAt : now + 50, now);
       return;
     }
     if (rate) this.nextSlot.set(route.id, Math.max(now, slotAt) + 1000 / rate);
@@ -196,13 +223,18 @@ export class DeliveryWorker {
     const stored = eventOf(this.storage, row.event_rowid, this.recent);
     const startedAt = Date.now();
     if (!stored) {
-      this.storage.recordAttempt(row, { startedAt, durationMs: 0, error: 'event no longer stored' }, { kind: 'dead' }, startedAt);
+      this.record({
+        delivery: row,
+        attempt: { startedAt, durationMs: 0, error: 'event no longer stored' },
+        outcome: { kind: 'dead' },
+        now: startedAt,
+      });
       return;
     }
     const policy = routePolicy(this.config, route);
     const outcome: SendOutcome = await sendTo(route.destination, stored.event, route, { policy, guard: this.guard, log: this.print });
     const now = Date.now();
-    if (!this.storage.db.open) return;
+    if (this.stopped) return;
     const attempt = { startedAt, durationMs: now - startedAt, status: outcome.status, error: outcome.error?.message };
     const attemptNumber = row.attempts + 1;
     if (outcome.ok) {
@@ -261,7 +293,13 @@ export class DeliveryWorker {
     await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
     this.flush();
     const now = Date.now();
-    for (const id of this.running.keys()) this.storage.postpone(id, now, now);
-    for (const row of this.buffer.splice(0)) this.storage.postpone(row.id, now, now);
+    for (const id of this.running.keys()) this.postpone(id, now, now);
+    for (const row of this.buffer.splice(0)) this.postpone(row.id, now, now);
+    // A claim under way may still add rows (handed back in tick); then wait for every write.
+    while (this.ticking || this.writing.size > 0) {
+      await Promise.allSettled([...this.writing]);
+      if (this.ticking) await new Promise((r) => setTimeout(r, 5));
+    }
+    this.stopped = true;
   }
 }

@@ -31,7 +31,8 @@ export function compileSource(config: SourceConfig): Source {
     config,
     profile: provider,
     allow: config.allowIps ? blockList(config.allowIps) : undefined,
-    trusted: blockList(config.trustedProxies),
+    // No list at all when no proxy is trusted: checking an empty BlockList still costs per request.
+    trusted: config.trustedProxies.length > 0 ? blockList(config.trustedProxies) : undefined,
   };
 }
 

@@ -53,11 +53,34 @@ export interface AttemptRecord {
   now: number;
 }
 
-export interface AttemptRecord {
-  delivery: DeliveryRow;
-  attempt: { startedAt: number; durationMs: number; status?: number; error?: string };
-  outcome: { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'dead' };
-  now: number;
+/** An incoming event as rows are written: serialised up front, so it can cross to the writer thread. */
+export interface EventRecord {
+  source: string;
+  eventId: string;
+  provider: string;
+  type: string;
+  occurredAt: string;
+  receivedAt: number;
+  headers: string;
+  body: Uint8Array;
+  event: string;
+  routes: string[];
+}
+
+export function toRecord(item: IncomingEvent): EventRecord {
+  const { raw: _raw, ...canonical } = item.event;
+  return {
+    source: item.source,
+    eventId: item.event.id,
+    provider: item.event.provider,
+    type: item.event.type,
+    occurredAt: item.event.occurredAt,
+    receivedAt: item.receivedAt,
+    headers: JSON.stringify(item.headers),
+    body: item.body,
+    event: JSON.stringify(canonical),
+    routes: item.routes,
+  };
 }
 
 export type StoreResult = { duplicate: false; rowid: number; deliveries: number } | { duplicate: true; rowid: number };
@@ -113,6 +136,8 @@ const MIGRATIONS: string[] = [
 export class Storage {
   readonly db: Database.Database;
   private readonly q;
+  private readonly storeTransaction: Database.Transaction<(records: readonly EventRecord[]) => StoreResult[]>;
+  private readonly attemptsTransaction: Database.Transaction<(records: readonly AttemptRecord[]) => void>;
 
   constructor(path: string, options: { synchronous?: 'full' | 'normal' } = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -160,6 +185,10 @@ export class Storage {
         `DELETE FROM events WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_rowid = events.id AND d.status != 'delivered')`,
       ),
     };
+    this.storeTransaction = db.transaction((records: readonly EventRecord[]) => records.map((r) => this.storeOne(r)));
+    this.attemptsTransaction = db.transaction((records: readonly AttemptRecord[]) => {
+      for (const record of records) this.recordOne(record);
+    });
   }
 
   private migrate(): void {
@@ -176,27 +205,26 @@ export class Storage {
    * Stores a batch of verified events and their deliveries in one transaction (group
    * commit): one fsync for many requests. A (source, event id) seen before is a duplicate.
    */
-  storeBatch(items: readonly IncomingEvent[]): StoreResult[] {
-    return this.db.transaction(() =>
-      items.map((item): StoreResult => {
-        const { event } = item;
-        const { raw: _raw, ...canonical } = event;
-        const inserted = this.q.insertEvent.get(
-          item.source,
-          event.id,
-          event.provider,
-          event.type,
-          event.occurredAt,
-          item.receivedAt,
-          JSON.stringify(item.headers),
-          item.body,
-          JSON.stringify(canonical),
-        ) as { id: number } | undefined;
-        if (!inserted) return { duplicate: true, rowid: (this.q.findEvent.get(item.source, event.id) as { id: number }).id };
-        for (const route of item.routes) this.q.insertDelivery.run(inserted.id, route, item.receivedAt, item.receivedAt, item.receivedAt);
-        return { duplicate: false, rowid: inserted.id, deliveries: item.routes.length };
-      }),
-    )();
+  storeBatch(records: readonly EventRecord[]): StoreResult[] {
+    // IMMEDIATE: take the write lock up front, so a second connection waits (busy_timeout) instead of failing.
+    return this.storeTransaction.immediate(records);
+  }
+
+  private storeOne(r: EventRecord): StoreResult {
+    const inserted = this.q.insertEvent.get(
+      r.source,
+      r.eventId,
+      r.provider,
+      r.type,
+      r.occurredAt,
+      r.receivedAt,
+      r.headers,
+      r.body,
+      r.event,
+    ) as { id: number } | undefined;
+    if (!inserted) return { duplicate: true, rowid: (this.q.findEvent.get(r.source, r.eventId) as { id: number }).id };
+    for (const route of r.routes) this.q.insertDelivery.run(inserted.id, route, r.receivedAt, r.receivedAt, r.receivedAt);
+    return { duplicate: false, rowid: inserted.id, deliveries: r.routes.length };
   }
 
   /** Leases up to `limit` due deliveries. */
@@ -208,24 +236,19 @@ export class Storage {
     return this.q.event.get(rowid) as EventRow | undefined;
   }
 
-  /** Records one attempt and the delivery's new state together. */
-  recordAttempt(delivery: DeliveryRow, attempt: AttemptRecord['attempt'], outcome: AttemptRecord['outcome'], now: number): void {
-    this.recordAttempts([{ delivery, attempt, outcome, now }]);
-  }
-
   /** Records many attempts in one transaction: one fsync for a whole batch of results. */
   recordAttempts(records: readonly AttemptRecord[]): void {
-    this.db.transaction(() => {
-      for (const { delivery, attempt, outcome, now } of records) {
-        const status = attempt.status ?? null;
-        const error = attempt.error ?? null;
-        const retryAt = outcome.kind === 'retry' ? outcome.at : null;
-        this.q.insertAttempt.run(delivery.id, delivery.attempts + 1, attempt.startedAt, attempt.durationMs, status, error, retryAt);
-        if (outcome.kind === 'delivered') this.q.delivered.run(status, now, now, delivery.id);
-        else if (outcome.kind === 'retry') this.q.retry.run(status, error, outcome.at, now, delivery.id);
-        else this.q.dead.run(status, error, now, delivery.id);
-      }
-    })();
+    this.attemptsTransaction.immediate(records);
+  }
+
+  private recordOne({ delivery, attempt, outcome, now }: AttemptRecord): void {
+    const status = attempt.status ?? null;
+    const error = attempt.error ?? null;
+    const retryAt = outcome.kind === 'retry' ? outcome.at : null;
+    this.q.insertAttempt.run(delivery.id, delivery.attempts + 1, attempt.startedAt, attempt.durationMs, status, error, retryAt);
+    if (outcome.kind === 'delivered') this.q.delivered.run(status, now, now, delivery.id);
+    else if (outcome.kind === 'retry') this.q.retry.run(status, error, outcome.at, now, delivery.id);
+    else this.q.dead.run(status, error, now, delivery.id);
   }
 
   /** Puts a claimed delivery back without counting an attempt (rate limit, shutdown). */
