@@ -37,8 +37,16 @@ const agents = new Map<string, Dispatcher>();
 /** URLs already checked against a guard (a route's destination is checked once, not per delivery). */
 const checkedUrls = new Map<string, URL>();
 
+const guardKeys = new WeakMap<DestinationGuard, string>();
+/** Guards are usually one object per route: its key is computed once. */
+function keyOf(guard: DestinationGuard): string {
+  let key = guardKeys.get(guard);
+  if (key === undefined) guardKeys.set(guard, (key = JSON.stringify(guard)));
+  return key;
+}
+
 function agentFor(guard: DestinationGuard): Dispatcher {
-  const key = JSON.stringify(guard);
+  const key = keyOf(guard);
   let agent = agents.get(key);
   if (!agent) {
     agent = new Agent({ connect: { lookup: guardedLookup(guard) as never }, keepAliveTimeout: 10_000 });
@@ -70,7 +78,7 @@ export async function deliver(request: OutboundRequest, options: DeliverOptions 
   const policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
   const guard = options.guard ?? {};
   let url: URL;
-  const checkKey = `${JSON.stringify(guard)} ${request.url}`;
+  const checkKey = `${keyOf(guard)} ${request.url}`;
   try {
     url = checkedUrls.get(checkKey) ?? checkUrl(request.url, guard);
   } catch (error) {
@@ -99,6 +107,7 @@ export async function deliver(request: OutboundRequest, options: DeliverOptions 
           headers,
           body: bytes,
           dispatcher: agentFor(guard),
+          // Not undici's headersTimeout: its timers tick every ~500 ms, too coarse for short timeouts.
           signal: AbortSignal.timeout(policy.timeoutMs),
         });
       } catch (error) {
