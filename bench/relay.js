@@ -185,9 +185,7 @@ async function run({
       row('relay intake while delivering to a sink', relayResult),
     ]),
   );
-  log(
-    `ratio intake / bare: ${ratio.toFixed(2)}x median of rounds [${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}] (target ≥ 0.50x)`,
-  );
+  log(`ratio intake / bare: ${ratio.toFixed(2)}x median of rounds [${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}] (target ≥ 0.50x)`);
   log(`ratio intake while delivering / bare: ${(relayResult.requests.average / bareResult.requests.average).toFixed(2)}x`);
   log(
     `end to end: ${fmt(events)} events received, stored and delivered to a local sink in ${seconds.toFixed(1)} s = ${fmt(events / seconds)} events/s ` +
@@ -197,4 +195,4 @@ async function run({
 }
 
 if (require.main === module) run().catch((e) => (console.error(e), process.exit(1)));
-module.exports = { run };
+module.exports = { run, relayServer, signed, listen };

@@ -62,7 +62,7 @@ export class Relay {
       options.print ?? ((line) => void process.stdout.write(line + '\n')),
       this.feed,
     );
-    const writer = new IntakeWriter(this.writes, () => this.worker.kick());
+    const writer = new IntakeWriter(this.writes, () => this.worker.wake());
     const sources = new Map(config.sources.map((s) => [s.id, compileSource(s)]));
 
     this.app = Fastify({ logger: false, forceCloseConnections: true, return503OnClosing: true });
@@ -81,7 +81,7 @@ export class Relay {
     this.app.register(adminRoutes, {
       storage: this.storage,
       token: config.server.adminToken,
-      onReplay: () => this.worker.kick(),
+      onReplay: () => this.worker.wake(),
       config,
       sources,
     });

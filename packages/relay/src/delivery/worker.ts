@@ -67,6 +67,13 @@ export class DeliveryWorker {
   private ticking = false;
   /** A kick arrived while a tick was claiming: tick again right after. */
   private kickedWhileTicking = false;
+  /**
+   * Whether the queue may hold due work not claimed yet: set by new commits and the poll timer,
+   * cleared by a claim that came back short. A freed slot alone does not claim (one claim per
+   * commit, not one per finished delivery).
+   */
+  private queueMayHaveMore = true;
+  private wakes = 0;
   /** Writes sent and not yet answered: `stop` waits for them. */
   private readonly writing = new Set<Promise<unknown>>();
   /** Attempt results waiting for the next group commit. */
@@ -90,11 +97,18 @@ export class DeliveryWorker {
   }
 
   start(): void {
+    this.wake();
+  }
+
+  /** New work was committed (intake, replay): claim it now rather than at the next poll. */
+  wake(): void {
+    this.queueMayHaveMore = true;
+    this.wakes++;
     this.kick();
   }
 
-  /** New work was committed (or a slot freed): look now rather than at the next poll. */
-  kick(): void {
+  /** Look now (a slot freed, or new work): start buffered deliveries, claim if there may be more. */
+  private kick(): void {
     if (this.stopping) return;
     if (this.ticking) {
       this.kickedWhileTicking = true;
@@ -158,10 +172,15 @@ export class DeliveryWorker {
     this.flush();
     try {
       const { concurrency } = this.config.workers;
-      if (this.buffer.length < concurrency) {
+      if (this.queueMayHaveMore && this.buffer.length < concurrency) {
         const now = Date.now();
         const leaseMs = this.config.retry.timeout * 3 + 60_000;
-        this.buffer.push(...(await this.writes.call('claim', concurrency * 2 - this.buffer.length, now, leaseMs)));
+        const want = concurrency * 2 - this.buffer.length;
+        const wakes = this.wakes;
+        const rows = await this.writes.call('claim', want, now, leaseMs);
+        // Short: the queue is drained, unless new work was committed meanwhile.
+        if (rows.length < want && this.wakes === wakes) this.queueMayHaveMore = false;
+        this.buffer.push(...rows);
       }
       if (this.stopping) {
         // Claimed while stopping: hand them straight back.
@@ -186,8 +205,13 @@ export class DeliveryWorker {
     const due = this.storage.db.open ? this.storage.nextDueAt() : undefined;
     const wait =
       due === undefined ? this.config.workers.pollInterval : Math.max(0, Math.min(due - Date.now(), this.config.workers.pollInterval));
-    if (this.running.size < this.config.workers.concurrency && this.buffer.length === 0)
-      this.timer = setTimeout(() => void this.tick(), wait);
+    if (this.running.size < this.config.workers.concurrency && this.buffer.length === 0) {
+      this.timer = setTimeout(() => {
+        // The poll: retries come due with time, not with commits.
+        this.queueMayHaveMore = true;
+        void this.tick();
+      }, wait);
+    }
   }
 
   private async run(row: DeliveryRow): Promise<void> {

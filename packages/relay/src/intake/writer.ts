@@ -9,13 +9,13 @@ interface Pending {
 
 /**
  * Group commit: requests arriving together are stored in one transaction (one fsync),
- * and each is answered only after that commit. One batch is written at a time; what
- * arrives meanwhile forms the next, so batches grow with the load.
+ * and each is answered only after that commit. A batch leaves every event-loop turn
+ * without waiting for the previous one: the write thread folds whatever queued up
+ * during its last commit into the next (see storage/write-thread.ts).
  */
 export class IntakeWriter {
   private pending: Pending[] = [];
   private scheduled = false;
-  private writing = false;
 
   constructor(
     private readonly writes: Writes,
@@ -26,31 +26,31 @@ export class IntakeWriter {
   store(item: IncomingEvent): Promise<StoreResult> {
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (!this.scheduled && !this.writing) {
+      if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => void this.flush());
+        setImmediate(() => this.flush());
       }
     });
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     this.scheduled = false;
-    if (this.writing || this.pending.length === 0) return;
-    const batch = this.pending.splice(0, this.maxBatch);
-    this.writing = true;
-    try {
-      const results = await this.writes.call(
-        'storeBatch',
-        batch.map((b) => toRecord(b.item)),
-      );
-      batch.forEach((b, i) => b.resolve(results[i]!));
-      this.onCommit();
-    } catch (error) {
-      for (const b of batch) b.reject(error);
-    } finally {
-      this.writing = false;
-      // What arrived during the write is the next batch.
-      if (this.pending.length > 0) void this.flush();
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.maxBatch);
+      this.writes
+        .call(
+          'storeBatch',
+          batch.map((b) => toRecord(b.item)),
+        )
+        .then(
+          (results) => {
+            batch.forEach((b, i) => b.resolve(results[i]!));
+            this.onCommit();
+          },
+          (error: unknown) => {
+            for (const b of batch) b.reject(error);
+          },
+        );
     }
   }
 }
