@@ -5,6 +5,7 @@ import { authHeaders, type OutboundAuth } from './auth';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './policy';
 import { withRetries, type AttemptLog, type RetryHooks } from './retry';
 import { checkUrl, guardedLookup, type DestinationGuard } from './ssrf';
+import { timeoutSignal } from './timeout';
 
 export interface OutboundRequest {
   url: string;
@@ -100,47 +101,52 @@ export async function deliver(request: OutboundRequest, options: DeliverOptions 
 
   const outcome = await withRetries(
     async () => {
-      let response: Dispatcher.ResponseData;
+      const timeout = timeoutSignal(policy.timeoutMs);
       try {
-        response = await httpRequest(url, {
-          method: request.method ?? 'POST',
-          headers,
-          body: bytes,
-          dispatcher: agentFor(guard),
-          // Not undici's headersTimeout: its timers tick every ~500 ms, too coarse for short timeouts.
-          signal: AbortSignal.timeout(policy.timeoutMs),
-        });
-      } catch (error) {
-        const chain = causes(error);
-        const refused = chain.find((e) => e instanceof DeliveryError);
-        if (refused) throw refused;
-        const code = chain.map((e) => (e as { code?: string }).code).find(Boolean);
-        const name = (error as Error).name;
-        if (name === 'TimeoutError' || name === 'AbortError' || code?.includes('TIMEOUT')) {
-          throw new DeliveryError('timeout', `No answer within ${policy.timeoutMs} ms`, { retryable: true }, { cause: error });
+        let response: Dispatcher.ResponseData;
+        try {
+          response = await httpRequest(url, {
+            method: request.method ?? 'POST',
+            headers,
+            body: bytes,
+            dispatcher: agentFor(guard),
+            // Not undici's headersTimeout (its timers tick every ~500 ms) nor AbortSignal.timeout (costly per call).
+            signal: timeout.signal,
+          });
+        } catch (error) {
+          const chain = causes(error);
+          const refused = chain.find((e) => e instanceof DeliveryError);
+          if (refused) throw refused;
+          const code = chain.map((e) => (e as { code?: string }).code).find(Boolean);
+          const name = (error as Error).name;
+          if (name === 'TimeoutError' || name === 'AbortError' || code?.includes('TIMEOUT')) {
+            throw new DeliveryError('timeout', `No answer within ${policy.timeoutMs} ms`, { retryable: true }, { cause: error });
+          }
+          throw new DeliveryError(
+            'network_error',
+            `Could not reach ${url.host}: ${code ?? (error as Error).message}`,
+            { retryable: true },
+            { cause: error },
+          );
         }
-        throw new DeliveryError(
-          'network_error',
-          `Could not reach ${url.host}: ${code ?? (error as Error).message}`,
-          { retryable: true },
-          { cause: error },
-        );
+        const text = (await response.body.text()).slice(0, 2048);
+        last = { status: response.statusCode, body: text };
+        const status = response.statusCode;
+        if (status >= 200 && status < 300) {
+          const problem = options.inspect?.(status, text);
+          if (problem) throw problem;
+          return { value: undefined, status };
+        }
+        const retryAfter = response.headers['retry-after'];
+        throw new DeliveryError(status === 429 ? 'rate_limited' : 'http_error', `${url.host} answered ${status}`, {
+          status,
+          retryable: isRetryableStatus(status),
+          retryAfterMs:
+            status === 429 || status === 503 ? parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) : undefined,
+        });
+      } finally {
+        timeout.clear();
       }
-      const text = (await response.body.text()).slice(0, 2048);
-      last = { status: response.statusCode, body: text };
-      const status = response.statusCode;
-      if (status >= 200 && status < 300) {
-        const problem = options.inspect?.(status, text);
-        if (problem) throw problem;
-        return { value: undefined, status };
-      }
-      const retryAfter = response.headers['retry-after'];
-      throw new DeliveryError(status === 429 ? 'rate_limited' : 'http_error', `${url.host} answered ${status}`, {
-        status,
-        retryable: isRetryableStatus(status),
-        retryAfterMs:
-          status === 429 || status === 503 ? parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) : undefined,
-      });
     },
     policy,
     options,

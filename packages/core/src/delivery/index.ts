@@ -4,3 +4,4 @@ export * from './auth';
 export * from './destination';
 export * from './ssrf';
 export * from './deliver';
+export * from './timeout';

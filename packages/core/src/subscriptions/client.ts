@@ -3,6 +3,7 @@ import { request as httpRequest, Agent, type Dispatcher } from 'undici';
 import { DeliveryError, SubscriptionError } from '../errors';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, type RetryPolicy } from '../delivery/policy';
 import { withRetries, type RetryHooks } from '../delivery/retry';
+import { timeoutSignal } from '../delivery/timeout';
 import { authHeaders, type OutboundAuth } from '../delivery/auth';
 import { resolveProvider } from '../providers';
 import type { ProviderProfile, RestHookApi } from '../providers/types';
@@ -91,6 +92,7 @@ export class SubscriptionClient {
     const outcome = await withRetries(
       async () => {
         let response: Dispatcher.ResponseData;
+        const timeout = timeoutSignal(policy.timeoutMs);
         try {
           response = await httpRequest(url, {
             method,
@@ -101,17 +103,18 @@ export class SubscriptionClient {
               ...(body === undefined ? {} : { 'content-type': 'application/json' }),
             },
             body: body === undefined ? undefined : JSON.stringify(body),
-            signal: AbortSignal.timeout(policy.timeoutMs),
+            signal: timeout.signal,
           });
         } catch (error) {
-          const timeout = (error as Error).name === 'TimeoutError';
+          timeout.clear();
+          const timedOut = (error as Error).name === 'TimeoutError';
           throw new DeliveryError(
-            timeout ? 'timeout' : 'network_error',
+            timedOut ? 'timeout' : 'network_error',
             `Could not reach ${new URL(url).host}: ${(error as Error).message}`,
             { retryable: true },
           );
         }
-        const text = await response.body.text();
+        const text = await response.body.text().finally(timeout.clear);
         const status = response.statusCode;
         if (status >= 200 && status < 300) return { value: { status, text }, status };
         if (isRetryableStatus(status)) {
