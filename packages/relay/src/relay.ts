@@ -6,6 +6,8 @@ import { Storage } from './storage/db';
 import { createMetrics, type Metrics } from './metrics';
 import { IntakeWriter } from './intake/writer';
 import { inlineWrites, ThreadWrites, type Writes } from './storage/writes';
+import { DeliveryThread } from './delivery/thread';
+import { MessageChannel } from 'node:worker_threads';
 import { intakeRoutes, type IntakeDeps } from './intake/routes';
 import { compileSource } from './intake/sources';
 import { adminRoutes } from './admin/api';
@@ -29,7 +31,8 @@ export class Relay {
   readonly app: FastifyInstance;
   readonly storage: Storage;
   readonly metrics: Metrics;
-  readonly worker: DeliveryWorker;
+  /** Deliveries: on a thread of their own, or here for an in-memory database. */
+  readonly worker: Pick<DeliveryWorker, 'start' | 'wake' | 'stop'>;
   readonly logger: Logger;
   /** Stored events and delivery outcomes as they happen (the console's stream). */
   readonly feed = new LiveFeed();
@@ -45,23 +48,26 @@ export class Relay {
     this.storage = new Storage(config.storage.path, { synchronous: config.storage.synchronous });
     const recovered = this.storage.recoverInFlight();
     if (recovered) this.logger.warn({ recovered }, 'deliveries in flight at the last stop are queued again');
-    // Every write after start-up runs on a write thread (its own connection), except for an in-memory database.
-    const { path, synchronous } = config.storage;
-    this.writes = path === ':memory:' ? inlineWrites(this.storage) : new ThreadWrites(path, synchronous);
     this.metrics = createMetrics(() => this.storage.queueDepth());
     const guard: DestinationGuard = config.server.allowInsecureDestinations
       ? { allowLoopback: true, allowPrivate: true, allowHttpHosts: ['*'] }
       : {};
-    this.worker = new DeliveryWorker(
-      this.storage,
-      this.writes,
-      config,
-      this.metrics,
-      this.logger,
-      guard,
-      options.print ?? ((line) => void process.stdout.write(line + '\n')),
-      this.feed,
-    );
+    const print = options.print ?? ((line: string) => void process.stdout.write(line + '\n'));
+    let remember: IntakeDeps['remember'];
+    const { path, synchronous } = config.storage;
+    if (path === ':memory:') {
+      // An in-memory database cannot be shared with other threads: everything runs here.
+      this.writes = inlineWrites(this.storage);
+      const worker = new DeliveryWorker(this.storage, this.writes, config, this.metrics, this.logger, guard, print, this.feed);
+      remember = (rowid, stored) => worker.recent.set(rowid, stored);
+      this.worker = worker;
+    } else {
+      // Three threads: this one serves HTTP (intake, admin, console); a write thread does every
+      // SQLite write and its fsync; a delivery thread claims, sends and records deliveries.
+      const { port1, port2 } = new MessageChannel();
+      this.writes = new ThreadWrites(path, synchronous, port1);
+      this.worker = new DeliveryThread(config, guard, port2, { logger: this.logger, print, metrics: this.metrics, feed: this.feed });
+    }
     const writer = new IntakeWriter(this.writes, () => this.worker.wake());
     const sources = new Map(config.sources.map((s) => [s.id, compileSource(s)]));
 
@@ -72,7 +78,7 @@ export class Relay {
       writer,
       metrics: this.metrics,
       logger: this.logger,
-      remember: (rowid, stored) => this.worker.recent.set(rowid, stored),
+      remember,
       onStored: (info) => {
         this.feed.emit('event', { ...info, receivedAt: Date.now() });
         options.onStored?.(info);

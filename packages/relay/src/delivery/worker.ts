@@ -1,10 +1,9 @@
 import { retryDelay, type DestinationGuard, type HookEvent, type RetryPolicy } from '@hookbridge/core';
 import type { Logger } from 'pino';
 import type { RelayConfig, RouteConfig } from '../config/schema';
-import type { Metrics } from '../metrics';
+import type { LiveDelivery } from '../api-types';
 import type { AttemptRecord, DeliveryRow, Storage } from '../storage/db';
 import type { Writes } from '../storage/writes';
-import type { LiveFeed } from '../live';
 import { sendTo, type SendOutcome } from './destinations';
 
 export function routePolicy(config: RelayConfig, route?: RouteConfig): RetryPolicy {
@@ -15,6 +14,19 @@ export function routePolicy(config: RelayConfig, route?: RouteConfig): RetryPoli
 /** Slack allows about one message per second per channel; others are unlimited unless configured. */
 function defaultRate(route: RouteConfig): number | undefined {
   return route.ratePerSecond ?? (route.destination.type === 'slack' ? 1 : undefined);
+}
+
+/** The metrics a worker moves (the relay's prom-client counters, or a thread's forwarder). */
+export interface DeliveryMetrics {
+  delivered: { inc(labels: { route: string }): void };
+  failed: { inc(labels: { route: string }): void };
+  retries: { inc(labels: { route: string }): void };
+  latency: { observe(labels: { route: string }, seconds: number): void };
+}
+
+/** Where delivery outcomes are announced (the console's live stream). */
+export interface DeliveryFeed {
+  emit(name: 'delivery', delivery: LiveDelivery): unknown;
 }
 
 export interface StoredEvent {
@@ -86,11 +98,11 @@ export class DeliveryWorker {
     private readonly storage: Storage,
     private readonly writes: Writes,
     private readonly config: RelayConfig,
-    private readonly metrics: Metrics,
+    private readonly metrics: DeliveryMetrics,
     private readonly logger: Logger,
     private readonly guard: DestinationGuard,
     private readonly print: (line: string) => void,
-    private readonly feed?: LiveFeed,
+    private readonly feed?: DeliveryFeed,
     readonly recent = new RecentEvents(),
   ) {
     this.routes = new Map(config.routes.map((r) => [r.id, r]));

@@ -1,11 +1,11 @@
 // The relay's write thread: a second SQLite connection that does every write (see writes.ts).
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Storage } from './db';
 import { WRITE_OPS, type WriteReply, type WriteRequest } from './writes';
 
-const { path, synchronous } = workerData as { path: string; synchronous: 'full' | 'normal' };
+const { path, synchronous, extraPort } = workerData as { path: string; synchronous: 'full' | 'normal'; extraPort?: MessagePort };
 const storage = new Storage(path, { synchronous });
-const port = parentPort!;
+const port = parentPort! as unknown as MessagePort;
 
 function perform({ id, op, args }: WriteRequest): WriteReply {
   try {
@@ -20,34 +20,41 @@ function perform({ id, op, args }: WriteRequest): WriteReply {
 // being fsynced (intake batches, claims, attempt results) shares the next one.
 const everything = storage.db.transaction((requests: WriteRequest[]) => requests.map(perform));
 
-let queue: WriteRequest[] = [];
+/** A request and the port its answer goes back through. */
+let queue: { request: WriteRequest; from: MessagePort }[] = [];
 let scheduled = false;
 
 function drain(): void {
   scheduled = false;
-  const requests = queue.filter((r) => r.op !== 'close');
-  const closing = requests.length < queue.length;
+  const work = queue.filter((q) => q.request.op !== 'close');
+  const closing = work.length < queue.length;
   queue = [];
-  if (requests.length > 0) {
+  if (work.length > 0) {
     let replies: WriteReply[];
     try {
       // A failed op rolls back only its own savepoint (or statement); a failed commit fails them all.
-      replies = everything.immediate(requests);
+      replies = everything.immediate(work.map((q) => q.request));
     } catch (error) {
-      replies = requests.map(({ id }) => ({ id, error: (error as Error).message }));
+      replies = work.map(({ request }) => ({ id: request.id, error: (error as Error).message }));
     }
-    for (const reply of replies) port.postMessage(reply);
+    replies.forEach((reply, i) => work[i]!.from.postMessage(reply));
   }
   if (closing) {
     storage.close();
+    extraPort?.close();
     port.close();
   }
 }
 
-port.on('message', (request: WriteRequest) => {
-  queue.push(request);
-  if (!scheduled) {
-    scheduled = true;
-    setImmediate(drain);
-  }
-});
+function listen(from: MessagePort): void {
+  from.on('message', (request: WriteRequest) => {
+    queue.push({ request, from });
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(drain);
+    }
+  });
+}
+
+listen(port);
+if (extraPort) listen(extraPort);

@@ -1,0 +1,47 @@
+// The delivery thread: claims, sends and records deliveries (see DeliveryThread), so outbound
+// HTTP does not share a core with intake. Logs, printed lines, metrics and live-feed entries
+// go back to the main thread, which owns them.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import pino from 'pino';
+import { Storage } from '../storage/db';
+import { WritesClient } from '../storage/writes';
+import { DeliveryWorker, type DeliveryMetrics } from './worker';
+import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './thread-messages';
+
+const { config, guard, logLevel, writesPort } = workerData as DeliveryThreadData & { writesPort: MessagePort };
+const port = parentPort!;
+
+let outbox: FromDeliveryThread[] = [];
+function send(message: FromDeliveryThread): void {
+  if (outbox.length === 0) setImmediate(() => port.postMessage(outbox.splice(0)));
+  outbox.push(message);
+}
+
+const counter = (name: 'delivered' | 'failed' | 'retries') => ({
+  inc: ({ route }: { route: string }) => send({ kind: 'metric', name, route }),
+});
+const metrics: DeliveryMetrics = {
+  delivered: counter('delivered'),
+  failed: counter('failed'),
+  retries: counter('retries'),
+  latency: { observe: ({ route }, seconds) => send({ kind: 'latency', route, seconds }) },
+};
+const logger = pino({ level: logLevel }, { write: (line: string) => send({ kind: 'log', line }) });
+// A read connection for event look-ups and the next due time; every write goes to the write thread.
+const storage = new Storage(config.storage.path, { synchronous: config.storage.synchronous });
+const writes = new WritesClient(writesPort);
+const worker = new DeliveryWorker(storage, writes, config, metrics, logger, guard, (line) => send({ kind: 'print', line }), {
+  emit: (_name, delivery) => send({ kind: 'feed', delivery }),
+});
+
+port.on('message', (message: ToDeliveryThread) => {
+  if (message.kind === 'start') worker.start();
+  else if (message.kind === 'wake') worker.wake();
+  else
+    void worker.stop(message.graceMs).then(() => {
+      storage.close();
+      writesPort.close();
+      port.postMessage([...outbox.splice(0), { kind: 'stopped' }]);
+      port.close();
+    });
+});
