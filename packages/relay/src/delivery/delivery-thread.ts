@@ -11,7 +11,7 @@ import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from '.
 const { config, guard, logLevel, writesPort } = workerData as DeliveryThreadData & { writesPort: MessagePort };
 const port = parentPort!;
 
-let outbox: FromDeliveryThread[] = [];
+const outbox: FromDeliveryThread[] = [];
 function send(message: FromDeliveryThread): void {
   if (outbox.length === 0) setImmediate(() => port.postMessage(outbox.splice(0)));
   outbox.push(message);

@@ -19,6 +19,19 @@ export interface IntakeDeps {
   remember?: (rowid: number, stored: { event: HookEvent; source: string; receivedAt: number }) => void;
 }
 
+// Response shapes, so Fastify serialises answers with a compiled serialiser instead of JSON.stringify.
+const accepted = {
+  type: 'object',
+  properties: { ok: { type: 'boolean' }, id: { type: 'string' }, deliveries: { type: 'integer' }, duplicate: { type: 'boolean' } },
+  required: ['ok', 'id'],
+} as const;
+const refused = {
+  type: 'object',
+  properties: { ok: { type: 'boolean' }, error: { type: 'string' }, message: { type: 'string' } },
+  required: ['ok', 'error', 'message'],
+} as const;
+const RESPONSES = { 200: accepted, 202: accepted, '4xx': refused };
+
 /**
  * `POST /hooks/:sourceId`: raw body (size-limited) → IP allow-list → verify → dedupe and
  * store with its deliveries in one transaction → 202 only after the commit.
@@ -47,7 +60,7 @@ export async function intakeRoutes(app: FastifyInstance, deps: IntakeDeps): Prom
       .send(r.body);
   });
 
-  app.post<{ Params: { sourceId: string } }>('/hooks/:sourceId', async (request, reply) => {
+  app.post<{ Params: { sourceId: string } }>('/hooks/:sourceId', { schema: { response: RESPONSES } }, async (request, reply) => {
     const { sourceId } = request.params;
     const source = deps.sources.get(sourceId);
     if (!source) {
