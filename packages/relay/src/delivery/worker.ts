@@ -36,8 +36,9 @@ export interface StoredEvent {
 }
 
 /**
- * Events intake just stored, so the worker usually needn't read and parse them back.
- * Bounded; a miss (after a restart, or for an old event) reads SQLite.
+ * Events intake just stored, so a worker on the main thread (in-memory database) needn't read
+ * and parse them back. Bounded; a miss (after a restart, or for an old event) reads SQLite.
+ * The delivery thread reads them through its own connection instead.
  */
 export class RecentEvents {
   private readonly items = new Map<number, StoredEvent>();
