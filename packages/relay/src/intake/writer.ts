@@ -45,7 +45,8 @@ export class IntakeWriter {
         .then(
           (results) => {
             batch.forEach((b, i) => b.resolve(results[i]!));
-            this.onCommit();
+            // Wake the delivery worker only when the batch gave it something to do.
+            if (results.some((r) => !r.duplicate && r.deliveries > 0)) this.onCommit();
           },
           (error: unknown) => {
             for (const b of batch) b.reject(error);
