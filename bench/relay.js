@@ -92,6 +92,20 @@ function load(url, { duration, connections, pool }) {
   });
 }
 
+/** A local destination that answers 200 and counts what it received. */
+async function countingSink() {
+  const sink = { delivered: 0, url: '', close: () => server.close() };
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      sink.delivered++;
+      res.writeHead(200).end();
+    });
+  });
+  sink.url = await listen(server);
+  return sink;
+}
+
 async function rssOf(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
   return Number(/^hookbridge_process_resident_memory_bytes (\d+)/m.exec(text)[1]);
@@ -105,15 +119,8 @@ async function run({
   events = arg('events', 20000),
   log = console.log,
 } = {}) {
-  let delivered = 0;
-  const sink = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      delivered++;
-      res.writeHead(200).end();
-    });
-  });
-  const sinkUrl = await listen(sink);
+  const sink = await countingSink();
+  const sinkUrl = sink.url;
 
   const pool = presigned(200_000);
   const bare = await bareServer();
@@ -141,10 +148,10 @@ async function run({
   const relayResult = await load(relay.url, { duration, connections, pool: relayPool });
   const accepted = relayResult['2xx'];
   // Drain what intake accepted, then measure end-to-end throughput on a fresh burst.
-  while (delivered < accepted) await new Promise((r) => setTimeout(r, 50));
+  while (sink.delivered < accepted) await new Promise((r) => setTimeout(r, 50));
 
   const rssStart = await rssOf(relay.url);
-  const startDelivered = delivered;
+  const startDelivered = sink.delivered;
   const t0 = Date.now();
   const burstPool = presigned(events);
   await new Promise((resolvePromise, reject) => {
@@ -160,7 +167,7 @@ async function run({
     );
   });
   const intakeDone = Date.now();
-  while (delivered - startDelivered < events) await new Promise((r) => setTimeout(r, 20));
+  while (sink.delivered - startDelivered < events) await new Promise((r) => setTimeout(r, 20));
   const seconds = (Date.now() - t0) / 1000;
   const rssEnd = await rssOf(relay.url);
   relay.child.kill('SIGTERM');
@@ -195,4 +202,4 @@ async function run({
 }
 
 if (require.main === module) run().catch((e) => (console.error(e), process.exit(1)));
-module.exports = { run, relayServer, signed, listen };
+module.exports = { run, relayServer, signed, countingSink };

@@ -1,9 +1,8 @@
 // bench/soak: memory of the relay over many events (default 1,000,000), received, stored and
 // delivered to a local sink in chunks; samples the relay's RSS and V8 heap after each chunk.
 // Options: node bench/soak.js [--events 1000000] [--chunk 50000] [--connections 50]
-const { createServer } = require('node:http');
 const autocannon = require('autocannon');
-const { relayServer, signed, listen } = require('./relay');
+const { relayServer, signed, countingSink } = require('./relay');
 const { table, fmt, median } = require('./harness');
 
 const arg = (name, fallback) => {
@@ -22,16 +21,8 @@ async function run({
   connections = arg('connections', 50),
   log = console.log,
 } = {}) {
-  let delivered = 0;
-  const sink = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      delivered++;
-      res.writeHead(200).end();
-    });
-  });
-  const sinkUrl = await listen(sink);
-  const relay = await relayServer(`${sinkUrl}/sink`);
+  const sink = await countingSink();
+  const relay = await relayServer(`${sink.url}/sink`);
   const samples = [];
   const t0 = Date.now();
   let sent = 0;
@@ -52,7 +43,7 @@ async function run({
     );
     if (result.non2xx || result.errors) throw new Error(`chunk refused: ${result.non2xx} non-2xx, ${result.errors} errors`);
     sent += n;
-    while (delivered < sent) await new Promise((r) => setTimeout(r, 50));
+    while (sink.delivered < sent) await new Promise((r) => setTimeout(r, 50));
     samples.push({
       events: sent,
       seconds: (Date.now() - t0) / 1000,
