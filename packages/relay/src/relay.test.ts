@@ -94,6 +94,22 @@ describe('intake', () => {
     expect(await metric(h, 'hookbridge_delivered_total', 'route="all-to-sink"')).toBe(1);
   });
 
+  test('the node:http fast path and the Fastify route answer alike (query string, encoded id, inject)', async () => {
+    const viaQuery = signedRequest('trackscore', SECRETS.trackscore);
+    expect(await h.post('/hooks/ts?attempt=1', viaQuery)).toEqual({ status: 202, json: { ok: true, id: viaQuery.id, deliveries: 1 } });
+    // A percent-encoded id is left to Fastify, which decodes it.
+    const viaFastify = signedRequest('trackscore', SECRETS.trackscore);
+    expect(await h.post('/hooks/%74s', viaFastify)).toEqual({ status: 202, json: { ok: true, id: viaFastify.id, deliveries: 1 } });
+    const injected = signedRequest('trackscore', SECRETS.trackscore);
+    const res = await h.relay.app.inject({ method: 'POST', url: '/hooks/ts', headers: injected.headers, payload: injected.body });
+    expect([res.statusCode, res.json()]).toEqual([202, { ok: true, id: injected.id, deliveries: 1 }]);
+    for (const path of ['/hooks/ts', '/hooks/%74s']) {
+      const forged = signedRequest('trackscore', 'not-the-secret');
+      expect(await h.post(path, forged)).toMatchObject({ status: 401, json: { ok: false, error: 'signature_mismatch' } });
+    }
+    expect(eventCount(h.relay)).toBe(3);
+  });
+
   test('rotation: an event signed with the old secret is accepted too', async () => {
     expect((await h.post('/hooks/ts', signedRequest('trackscore', 'old-secret-000000'))).status).toBe(202);
   });

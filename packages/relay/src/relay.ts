@@ -9,6 +9,8 @@ import { inlineWrites, ThreadWrites, type Writes } from './storage/writes';
 import { DeliveryThread } from './delivery/thread';
 import { MessageChannel } from 'node:worker_threads';
 import { intakeRoutes, type IntakeDeps } from './intake/routes';
+import { intakeFastPath, intakeSource } from './intake/fast-path';
+import { createServer } from 'node:http';
 import { compileSource } from './intake/sources';
 import { adminRoutes } from './admin/api';
 import { DeliveryWorker } from './delivery/worker';
@@ -71,8 +73,7 @@ export class Relay {
     const writer = new IntakeWriter(this.writes, () => this.worker.wake());
     const sources = new Map(config.sources.map((s) => [s.id, compileSource(s)]));
 
-    this.app = Fastify({ logger: false, forceCloseConnections: true, return503OnClosing: true });
-    this.app.register(intakeRoutes, {
+    const intake: IntakeDeps = {
       sources,
       routes: config.routes,
       writer,
@@ -83,7 +84,21 @@ export class Relay {
         this.feed.emit('event', { ...info, receivedAt: Date.now() });
         options.onStored?.(info);
       },
+    };
+    const fastIntake = intakeFastPath(intake);
+    this.app = Fastify({
+      logger: false,
+      forceCloseConnections: true,
+      return503OnClosing: true,
+      // Webhooks take the lean path on node:http; everything else (and intake while stopping: 503) goes to Fastify.
+      serverFactory: (handler) =>
+        createServer((request, response) => {
+          const sourceId = this.closing ? undefined : intakeSource(request);
+          if (sourceId === undefined) handler(request, response);
+          else fastIntake(request, response, sourceId);
+        }),
     });
+    this.app.register(intakeRoutes, intake);
     this.app.register(adminRoutes, {
       storage: this.storage,
       token: config.server.adminToken,
