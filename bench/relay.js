@@ -77,14 +77,16 @@ function presigned(count) {
   return Array.from({ length: count }, signed);
 }
 
-function load(url, { duration, connections, pool }) {
+/** Posts pool entries (cycling) to the relay's source for `duration` seconds, or exactly `amount` of them. */
+function load(url, { duration, amount, connections, pool }) {
   let i = 0;
   return new Promise((resolvePromise, reject) => {
     autocannon(
       {
         url: `${url}/hooks/ts`,
         connections,
-        duration,
+        // autocannon refuses a `duration` key left undefined.
+        ...(amount === undefined ? { duration } : { amount }),
         requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, ...pool[i++ % pool.length] }) }],
       },
       (err, result) => (err ? reject(err) : resolvePromise(result)),
@@ -152,20 +154,9 @@ async function run({
 
   const rssStart = await rssOf(relay.url);
   const startDelivered = sink.delivered;
-  const t0 = Date.now();
   const burstPool = presigned(events);
-  await new Promise((resolvePromise, reject) => {
-    let i = 0;
-    autocannon(
-      {
-        url: `${relay.url}/hooks/ts`,
-        connections,
-        amount: events,
-        requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, ...burstPool[i++] }) }],
-      },
-      (err, result) => (err ? reject(err) : resolvePromise(result)),
-    );
-  });
+  const t0 = Date.now();
+  await load(relay.url, { amount: events, connections, pool: burstPool });
   const intakeDone = Date.now();
   while (sink.delivered - startDelivered < events) await new Promise((r) => setTimeout(r, 20));
   const seconds = (Date.now() - t0) / 1000;
@@ -202,4 +193,4 @@ async function run({
 }
 
 if (require.main === module) run().catch((e) => (console.error(e), process.exit(1)));
-module.exports = { run, relayServer, signed, countingSink };
+module.exports = { run, relayServer, signed, countingSink, load };

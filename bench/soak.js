@@ -1,8 +1,7 @@
 // bench/soak: memory of the relay over many events (default 1,000,000), received, stored and
 // delivered to a local sink in chunks; samples the relay's RSS and V8 heap after each chunk.
 // Options: node bench/soak.js [--events 1000000] [--chunk 50000] [--connections 50]
-const autocannon = require('autocannon');
-const { relayServer, signed, countingSink } = require('./relay');
+const { relayServer, signed, countingSink, load } = require('./relay');
 const { table, fmt, median } = require('./harness');
 
 const arg = (name, fallback) => {
@@ -29,18 +28,7 @@ async function run({
   while (sent < events) {
     const n = Math.min(chunk, events - sent);
     const pool = Array.from({ length: n }, signed);
-    let i = 0;
-    const result = await new Promise((resolve, reject) =>
-      autocannon(
-        {
-          url: `${relay.url}/hooks/ts`,
-          connections,
-          amount: n,
-          requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, ...pool[i++] }) }],
-        },
-        (err, r) => (err ? reject(err) : resolve(r)),
-      ),
-    );
+    const result = await load(relay.url, { amount: n, connections, pool });
     if (result.non2xx || result.errors) throw new Error(`chunk refused: ${result.non2xx} non-2xx, ${result.errors} errors`);
     sent += n;
     while (sink.delivered < sent) await new Promise((r) => setTimeout(r, 50));

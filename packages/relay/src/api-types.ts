@@ -26,8 +26,8 @@ export interface LiveDelivery {
   at: number;
 }
 
-/** One row of `GET /admin/events`: an event and how its deliveries stand. */
-export interface EventSummary {
+/** The columns of a stored event that every view of it shows. */
+export interface EventColumns {
   id: number;
   source: string;
   event_id: string;
@@ -35,6 +35,10 @@ export interface EventSummary {
   type: string;
   occurred_at: string;
   received_at: number;
+}
+
+/** One row of `GET /admin/events`: an event and how its deliveries stand. */
+export interface EventSummary extends EventColumns {
   delivered: number;
   failed: number;
   pending: number;

@@ -101,6 +101,7 @@ export class Relay {
     this.app.register(intakeRoutes, intake);
     this.app.register(adminRoutes, {
       storage: this.storage,
+      writes: this.writes,
       token: config.server.adminToken,
       onReplay: () => this.worker.wake(),
       config,

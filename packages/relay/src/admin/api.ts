@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DeliveryStatus, Storage } from '../storage/db';
 import { parseDuration } from '../config/units';
@@ -6,22 +6,19 @@ import type { RelayConfig } from '../config/schema';
 import type { Source } from '../intake/sources';
 import { renderFor } from '../delivery/destinations';
 import { eventOf } from '../delivery/worker';
+import { sameSecret } from '../secrets';
+import type { Writes } from '../storage/writes';
 
 const STATUSES: DeliveryStatus[] = ['pending', 'in_flight', 'delivered', 'dead'];
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
 /** Bearer-token check in constant time (digests, so length leaks nothing either). */
 export function bearerGuard(token: string | undefined) {
-  const expected = token ? digest(token) : undefined;
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!expected)
+    if (!token)
       return reply.code(403).send({ ok: false, error: 'admin_disabled', message: 'Set server.adminToken to enable the admin API' });
     const header = request.headers.authorization ?? '';
     const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!given || !timingSafeEqual(digest(given), expected)) {
+    if (!given || !sameSecret(given, token)) {
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer')
@@ -45,6 +42,8 @@ function limit(value: string | undefined, max = 500): number {
 
 export interface AdminDeps {
   storage: Storage;
+  /** Replays are writes: they go where every write goes (the write thread). */
+  writes: Writes;
   token?: string;
   /** After a replay: wake the worker. */
   onReplay: () => void;
@@ -129,12 +128,13 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       if (body.event) {
         const rows = storage.findEvents(body.event, body.source);
         if (rows.length === 0) return reply.code(404).send({ ok: false, error: 'not_found', message: `No event ${body.event}` });
-        const replayed = rows.reduce((n, row) => n + storage.replayEvent(row.id, now), 0);
+        let replayed = 0;
+        for (const row of rows) replayed += await deps.writes.call('replayEvent', row.id, now);
         deps.onReplay();
         return { ok: true, events: rows.length, deliveries: replayed };
       }
       if (body.failed) {
-        const replayed = storage.replayFailed({ route: body.route, since: since(body.since) }, now);
+        const replayed = await deps.writes.call('replayFailed', { route: body.route, since: since(body.since) }, now);
         deps.onReplay();
         return { ok: true, deliveries: replayed };
       }

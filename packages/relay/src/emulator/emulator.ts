@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   bodyFingerprint,
@@ -12,6 +12,7 @@ import {
   type RetryPolicy,
   type CreateSubscriptionInput,
 } from '@hookbridge/core';
+import { sameSecret } from '../secrets';
 import { SubscriptionStore, type EmulatedDelivery, type StoredSubscription } from './state';
 
 export interface EmulatorOptions {
@@ -38,12 +39,6 @@ interface Fault {
 }
 
 const AUTH_TYPES = ['none', 'bearer', 'basic', 'api_key'] as const;
-
-/** Constant-time string equality (digests, so the length leaks nothing either). */
-function same(a: string, b: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
 
 function apiError(reply: FastifyReply, status: number, type: string, message: string) {
   return reply.code(status).send({ error: { type, message } });
@@ -141,7 +136,7 @@ export class ProviderEmulator {
     const headers = request.headers;
     const refused = this.expectedAuth.some(([name, value]) => {
       const given = headers[name];
-      return typeof given !== 'string' || !same(given, value);
+      return typeof given !== 'string' || !sameSecret(given, value);
     });
     if (refused) return apiError(reply, 401, 'unauthorized', 'Invalid API key');
   };

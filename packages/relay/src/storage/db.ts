@@ -2,20 +2,13 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HookEvent } from '@hookbridge/core';
-import type { AttemptRow, EventSummary } from '../api-types';
+import type { AttemptRow, EventColumns, EventSummary } from '../api-types';
 
 export type { AttemptRow, EventSummary } from '../api-types';
 
 export type DeliveryStatus = 'pending' | 'in_flight' | 'delivered' | 'dead';
 
-export interface EventRow {
-  id: number;
-  source: string;
-  event_id: string;
-  provider: string;
-  type: string;
-  occurred_at: string;
-  received_at: number;
+export interface EventRow extends EventColumns {
   headers: string;
   body: Buffer;
   event: string;

@@ -4,7 +4,7 @@ import { Worker, type MessagePort } from 'node:worker_threads';
 import type { Storage } from './db';
 
 /** The storage calls that write: they run on the write thread, one at a time, in order. */
-export const WRITE_OPS = ['storeBatch', 'claim', 'recordAttempts', 'postpone', 'prune'] as const;
+export const WRITE_OPS = ['storeBatch', 'claim', 'recordAttempts', 'postpone', 'prune', 'replayEvent', 'replayFailed'] as const;
 export type WriteOp = (typeof WRITE_OPS)[number];
 type Args<K extends WriteOp> = Parameters<Storage[K]>;
 type Result<K extends WriteOp> = ReturnType<Storage[K]>;
