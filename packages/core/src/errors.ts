@@ -98,16 +98,19 @@ export class DeliveryError extends HookbridgeError<DeliveryErrorCode> {
   readonly retryable: boolean;
   /** Milliseconds the destination asked us to wait (429 Retry-After), when it did. */
   readonly retryAfterMs?: number;
+  /** The request certainly never reached the server (refused connection, unknown host): safe to send again. */
+  readonly notSent: boolean;
   constructor(
     code: DeliveryErrorCode,
     message: string,
-    details: { status?: number; retryable?: boolean; retryAfterMs?: number } = {},
+    details: { status?: number; retryable?: boolean; retryAfterMs?: number; notSent?: boolean } = {},
     options?: { cause?: unknown },
   ) {
     super(code, message, options);
     this.status = details.status;
     this.retryable = details.retryable ?? false;
     this.retryAfterMs = details.retryAfterMs;
+    this.notSent = details.notSent ?? false;
   }
 }
 

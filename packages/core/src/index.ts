@@ -8,5 +8,6 @@ export * from './verify';
 export * from './dedupe';
 export * from './receiver';
 export * from './templates';
+export * from './outbound';
 export * from './delivery';
 export * from './subscriptions';

@@ -25,8 +25,10 @@ export interface VerifyWebhookOptions {
   /** Clock override for tests, unix seconds. */
   now?: number;
   /**
-   * What to do with a type outside the provider's catalogue. `reject` (default) throws
-   * `unknown_event`; `accept` lets it through, for providers that add events over time.
+   * What to do with a correctly signed event whose type is outside the provider's catalogue.
+   * `accept` (default): providers add events over time (TrackScore lists some as planned,
+   * Trackpilots says more are coming), and a 4xx would make them retry and then disable the
+   * endpoint. `reject` throws `unknown_event` (422), for handlers that want a closed list.
    */
   unknownEvents?: 'reject' | 'accept';
 }
@@ -62,7 +64,7 @@ export function verifyWebhook(request: WebhookRequest, options: VerifyWebhookOpt
     now,
   });
 
-  return toHookEvent(profile, body, parseJsonBody(body), { verified, now }, options.unknownEvents ?? 'reject');
+  return toHookEvent(profile, body, parseJsonBody(body), { verified, now }, options.unknownEvents ?? 'accept');
 }
 
 /** Parses a verified body as UTF-8 JSON, with typed errors for each way it can be wrong. */

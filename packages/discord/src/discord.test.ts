@@ -1,4 +1,4 @@
-import { embedLength } from 'discord.js';
+import { embedLength, WebhookClient } from 'discord.js';
 import { eventFromPayload, listProviders, type HookEvent } from '@hookbridge/core';
 import { startFakeDiscord, discordErrors, discordRateLimit, type FakeDiscord } from '../../../test/fakes/discord';
 import { format, sendToDiscord, parseWebhookUrl, DISCORD_LIMITS } from '.';
@@ -78,6 +78,9 @@ describe('format', () => {
   });
 });
 
+/** The fake Discord listens on loopback over http, which the address policy refuses unless told. */
+const local = { allowLoopback: true, allowHttpHosts: ['127.0.0.1'] };
+
 describe('sendToDiscord against a local Discord', () => {
   let discord: FakeDiscord;
   beforeEach(async () => {
@@ -86,28 +89,40 @@ describe('sendToDiscord against a local Discord', () => {
   afterEach(() => discord.close());
 
   test('executes the webhook with wait=true and allowed_mentions sent explicitly', async () => {
-    const result = await sendToDiscord(format(byType('points.changed')), discord.webhookUrl);
+    const result = await sendToDiscord(format(byType('points.changed')), discord.webhookUrl, { guard: local });
     expect(result.messageId).toMatch(/^\d+$/);
     expect(discord.requests[0]!.path).toMatch(/\?wait=true$/);
     expect(discord.messages[0]).toMatchObject({ allowed_mentions: { parse: [] }, embeds: [{ title: 'Points Changed · Sam Rivera' }] });
   });
 
+  test("the request is the one discord.js's WebhookClient sends for the same message", async () => {
+    const message = format(byType('points.changed'));
+    await sendToDiscord(message, discord.webhookUrl, { guard: local });
+    const { api, id, token } = parseWebhookUrl(discord.webhookUrl);
+    const client = new WebhookClient({ id, token }, { rest: { api } });
+    await client.send({ content: message.content, embeds: message.embeds, allowedMentions: message.allowed_mentions });
+    client.destroy();
+    const pick = (m: Record<string, unknown>) => ({ content: m.content, embeds: m.embeds, allowed_mentions: m.allowed_mentions });
+    expect(pick(discord.messages[0]!)).toEqual(pick(discord.messages[1]!));
+    expect(discord.requests[0]!.path).toBe(discord.requests[1]!.path);
+  });
+
   test('429 with retry_after is waited out', async () => {
     discord.script.push(discordRateLimit(0.5));
-    await sendToDiscord(format(byType('points.changed')), discord.webhookUrl);
+    await sendToDiscord(format(byType('points.changed')), discord.webhookUrl, { guard: local });
     expect(discord.messages).toHaveLength(1);
     expect(discord.requests[1]!.at - discord.requests[0]!.at).toBeGreaterThanOrEqual(450);
   });
 
   test('a 5xx is retried', async () => {
     discord.script.push({ status: 502, body: { message: 'bad gateway' } });
-    await sendToDiscord(format(byType('points.changed')), discord.webhookUrl);
+    await sendToDiscord(format(byType('points.changed')), discord.webhookUrl, { guard: local });
     expect(discord.messages).toHaveLength(1);
   });
 
   test('a 400 names the field Discord refused', async () => {
     const bad = { embeds: [{ title: 'T'.repeat(300) }], allowed_mentions: { parse: [] } };
-    await expect(sendToDiscord(bad, discord.webhookUrl)).rejects.toMatchObject({
+    await expect(sendToDiscord(bad, discord.webhookUrl, { guard: local })).rejects.toMatchObject({
       code: 'platform_rejected',
       status: 400,
       message: expect.stringContaining('embeds[0].title'),
@@ -115,7 +130,9 @@ describe('sendToDiscord against a local Discord', () => {
   });
 
   test('a wrong token is a clear error; a non-Discord URL is refused before sending', async () => {
-    await expect(sendToDiscord(format(byType('points.changed')), discord.webhookUrl.replace(/\w{4}$/, 'nope'))).rejects.toMatchObject({
+    await expect(
+      sendToDiscord(format(byType('points.changed')), discord.webhookUrl.replace(/\w{4}$/, 'nope'), { guard: local }),
+    ).rejects.toMatchObject({
       code: 'platform_rejected',
       status: 401,
     });

@@ -1,15 +1,14 @@
-import { WebhookClient, DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { DeliveryError, DEFAULT_RETRY_POLICY, type RetryPolicy } from '@hookbridge/core';
+import { deliver, DeliveryError, type AttemptLog, type DeliverOptions, type HttpResponse } from '@hookbridge/core';
 import type { DiscordMessage } from './format';
 
-export interface DiscordSendOptions {
-  policy?: Partial<RetryPolicy>;
-}
+/** How a Discord message is sent: core's outbound layer (address policy, timeout, retries), or a host's transport. */
+export type DiscordSendOptions = Omit<DeliverOptions, 'interpret' | 'auth' | 'sign'>;
 
 export interface DiscordSendResult {
   ok: true;
   messageId: string;
   channelId: string;
+  attempts: AttemptLog[];
 }
 
 /** Splits `https://discord.com/api/webhooks/{id}/{token}` into the REST base, id and token. */
@@ -19,48 +18,57 @@ export function parseWebhookUrl(url: string): { api: string; id: string; token: 
   return { api: match[1]!, id: match[2]!, token: match[3]! };
 }
 
-/**
- * Executes the webhook with discord.js's `WebhookClient` (`wait=true`, so Discord returns
- * the message or the reason it refused). `@discordjs/rest` waits out 429s (`retry_after`)
- * and retries 5xx; Discord's 4xx surfaces as `platform_rejected` naming the field.
- */
+/** The execute-webhook URL: API v10, `wait=true` so Discord returns the message or the reason it refused. */
+export function executeWebhookUrl(webhookUrl: string): string {
+  const { api, id, token } = parseWebhookUrl(webhookUrl);
+  const thread = new URL(webhookUrl).searchParams.get('thread_id');
+  return `${api}/v10/webhooks/${id}/${token}?wait=true${thread ? `&thread_id=${encodeURIComponent(thread)}` : ''}`;
+}
+
+/** `{ embeds: { 0: { title: { _errors: [{ message }] } } } }` → `embeds[0].title: message`, as Discord's clients print it. */
+function flattenErrors(node: unknown, path = ''): string[] {
+  if (!node || typeof node !== 'object') return [];
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    if (key === '_errors' && Array.isArray(value)) {
+      for (const e of value as { code?: string; message?: string }[])
+        out.push(`${path || 'body'}[${e.code ?? 'ERROR'}]: ${e.message ?? ''}`);
+    } else {
+      out.push(...flattenErrors(value, /^\d+$/.test(key) ? `${path}[${key}]` : path ? `${path}.${key}` : key));
+    }
+  }
+  return out;
+}
+
+function parse(body: string): { message?: string; retry_after?: number; errors?: unknown } | undefined {
+  try {
+    return JSON.parse(body) as { message?: string; retry_after?: number; errors?: unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+/** 429 waits the body's `retry_after` (seconds, a float); a 4xx names the field Discord refused; 5xx retries. */
+export function interpretDiscordAnswer(response: HttpResponse): DeliveryError | undefined {
+  const { status } = response;
+  if (status < 400 || status >= 500 || status === 408) return undefined;
+  const answer = parse(response.body);
+  if (status === 429) {
+    const seconds = answer?.retry_after ?? Number(response.headers['retry-after'] ?? 1);
+    return new DeliveryError('rate_limited', 'Discord rate limit', { status, retryable: true, retryAfterMs: Math.ceil(seconds * 1000) });
+  }
+  const detail = [answer?.message ?? response.body.slice(0, 200), ...flattenErrors(answer?.errors)].filter(Boolean).join('; ');
+  return new DeliveryError('platform_rejected', `Discord refused the message (${status}): ${detail}`, { status, retryable: false });
+}
+
+/** Executes a Discord webhook through the outbound layer. Throws a `DeliveryError` when Discord refuses. */
 export async function sendToDiscord(
   message: DiscordMessage,
   webhookUrl: string,
   options: DiscordSendOptions = {},
 ): Promise<DiscordSendResult> {
-  const policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
-  const { api, id, token } = parseWebhookUrl(webhookUrl);
-  const client = new WebhookClient({ id, token }, { rest: { api, retries: policy.retries, timeout: policy.timeoutMs } });
-  try {
-    const sent = await client.send({
-      content: message.content,
-      embeds: message.embeds,
-      allowedMentions: message.allowed_mentions,
-      username: message.username,
-      avatarURL: message.avatar_url,
-    });
-    return { ok: true, messageId: sent.id, channelId: sent.channel_id };
-  } catch (error) {
-    if (error instanceof DiscordAPIError) {
-      const retryable = error.status >= 500;
-      throw new DeliveryError(
-        retryable ? 'http_error' : 'platform_rejected',
-        `Discord refused the message (${error.status}): ${error.message}`,
-        {
-          status: error.status,
-          retryable,
-        },
-      );
-    }
-    if (error instanceof RateLimitError) {
-      throw new DeliveryError('rate_limited', 'Discord rate limit', { status: 429, retryable: true, retryAfterMs: error.retryAfter });
-    }
-    if (error instanceof HTTPError) {
-      throw new DeliveryError('http_error', `Discord answered ${error.status}`, { status: error.status, retryable: error.status >= 500 });
-    }
-    throw new DeliveryError('network_error', `Could not reach Discord: ${(error as Error).message}`, { retryable: true }, { cause: error });
-  } finally {
-    client.destroy();
-  }
+  const result = await deliver({ url: executeWebhookUrl(webhookUrl), body: message }, { ...options, interpret: interpretDiscordAnswer });
+  if (!result.ok) throw result.error!;
+  const sent = parse(result.responseBody ?? '') as { id?: string; channel_id?: string } | undefined;
+  return { ok: true, messageId: sent?.id ?? '', channelId: sent?.channel_id ?? '', attempts: result.attempts };
 }

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import type { DestinationGuard } from '@hookbridge/core';
+import { onTemplateWarning } from '@hookbridge/core';
+import { destinationGuard } from './config/guard';
 import type { RelayConfig } from './config/schema';
 import { Storage } from './storage/db';
 import { createMetrics, type Metrics } from './metrics';
@@ -47,13 +48,13 @@ export class Relay {
     options: RelayOptions = {},
   ) {
     this.logger = options.logger ?? pino({ level: process.env.HOOKBRIDGE_LOG_LEVEL ?? 'info' });
+    const logger = this.logger;
+    onTemplateWarning((w) => logger.warn({ template: w.template, property: w.property }, w.message));
     this.storage = new Storage(config.storage.path, { synchronous: config.storage.synchronous });
     const recovered = this.storage.recoverInFlight();
     if (recovered) this.logger.warn({ recovered }, 'deliveries in flight at the last stop are queued again');
     this.metrics = createMetrics(() => this.storage.queueDepth());
-    const guard: DestinationGuard = config.server.allowInsecureDestinations
-      ? { allowLoopback: true, allowPrivate: true, allowHttpHosts: ['*'] }
-      : {};
+    const guard = destinationGuard(config);
     const print = options.print ?? ((line: string) => void process.stdout.write(line + '\n'));
     let remember: IntakeDeps['remember'];
     const { path, synchronous } = config.storage;

@@ -1,16 +1,11 @@
-import { WebClient, ErrorCode as WebErrorCode, type WebAPICallError } from '@slack/web-api';
-import { IncomingWebhook, IncomingWebhookHTTPError, type IncomingWebhookDefaultArguments } from '@slack/webhook';
-
-type FetchFunction = NonNullable<IncomingWebhookDefaultArguments['fetch']>;
-type FetchResponse = Awaited<ReturnType<FetchFunction>>;
 import {
+  deliver,
   DeliveryError,
-  parseRetryAfter,
-  withRetries,
-  DEFAULT_RETRY_POLICY,
-  type RetryHooks,
-  type RetryPolicy,
   type AttemptLog,
+  type DeliverOptions,
+  type DeliveryResult,
+  type HttpResponse,
+  type RetryPolicy,
 } from '@hookbridge/core';
 import type { SlackMessage } from './format';
 
@@ -21,12 +16,15 @@ export interface SlackSendResult {
   attempts: AttemptLog[];
 }
 
-export interface BotSendOptions {
+/** How a Slack message is sent: core's outbound layer (address policy, timeout, retries), or a host's transport. */
+export type SlackSendOptions = Omit<DeliverOptions, 'interpret' | 'auth' | 'sign'>;
+
+export interface BotSendOptions extends SlackSendOptions {
   token: string;
   channel: string;
-  /** Point the client elsewhere (tests, Slack GovSlack). Default https://slack.com/api/. */
+  /** Point the client elsewhere (tests, GovSlack). Default https://slack.com/api/. */
   slackApiUrl?: string;
-  policy?: Partial<RetryPolicy>;
+  /** Per attempt; the same as `policy.timeoutMs`. */
   timeoutMs?: number;
 }
 
@@ -36,102 +34,84 @@ function rejectedField(messages: readonly string[] | undefined): string {
   return pointer ? ` at ${pointer}` : '';
 }
 
-/**
- * `chat.postMessage` with a bot token. `@slack/web-api` itself waits out 429s (Retry-After)
- * and retries 5xx/network errors with backoff; Slack's answer `ok: false` is final and
- * surfaces as `platform_rejected`, naming the error and the field.
- */
-export async function sendWithBot(message: SlackMessage, options: BotSendOptions): Promise<SlackSendResult> {
-  const policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
-  const attempts: AttemptLog[] = [];
-  const client = new WebClient(options.token, {
-    slackApiUrl: options.slackApiUrl,
-    timeout: options.timeoutMs ?? policy.timeoutMs,
-    retryConfig: { retries: policy.retries, factor: 2, minTimeout: policy.delaysMs[0] ?? 1000, randomize: policy.jitter > 0 },
-    rejectRateLimitedCalls: false,
-  });
-  const started = Date.now();
+interface SlackApiAnswer {
+  ok?: boolean;
+  error?: string;
+  channel?: string;
+  ts?: string;
+  response_metadata?: { messages?: string[] };
+}
+
+function parseAnswer(body: string): SlackApiAnswer | undefined {
   try {
-    const response = await client.chat.postMessage({ channel: options.channel, ...message });
-    attempts.push({ attempt: 1, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, status: 200 });
-    return { ok: true, channel: response.channel, ts: response.ts, attempts };
-  } catch (raw) {
-    const error = raw as WebAPICallError & { data?: { error?: string; response_metadata?: { messages?: string[] } }; retryAfter?: number };
-    if (error.code === WebErrorCode.PlatformError) {
-      const slackError = error.data?.error ?? 'unknown_error';
-      throw new DeliveryError(
-        'platform_rejected',
-        `Slack rejected the message: ${slackError}${rejectedField(error.data?.response_metadata?.messages)}`,
-        {
-          retryable: false,
-        },
-      );
-    }
-    if (error.code === WebErrorCode.RateLimitedError) {
-      throw new DeliveryError('rate_limited', 'Slack rate limit', {
-        status: 429,
-        retryable: true,
-        retryAfterMs: (error.retryAfter ?? 1) * 1000,
-      });
-    }
-    if (error.code === WebErrorCode.HTTPError) {
-      const status = (error as { statusCode?: number }).statusCode;
-      throw new DeliveryError('http_error', `Slack answered ${status}`, { status, retryable: status !== undefined && status >= 500 });
-    }
-    throw new DeliveryError('network_error', `Could not reach Slack: ${error.message}`, { retryable: true }, { cause: error });
+    return JSON.parse(body) as SlackApiAnswer;
+  } catch {
+    return undefined;
   }
 }
 
-export interface WebhookSendOptions extends RetryHooks {
-  policy?: Partial<RetryPolicy>;
+/**
+ * Slack's Web API answers 200 with `ok: false` when it refuses a call: that is final and
+ * named (`invalid_auth`, `channel_not_found`, `invalid_blocks at /blocks/0/text`). 429 waits
+ * Retry-After and 5xx retries, through core's policy.
+ */
+export function interpretSlackApiAnswer(response: HttpResponse): DeliveryError | undefined {
+  if (response.status !== 200) return undefined;
+  const answer = parseAnswer(response.body);
+  if (answer?.ok === true) return undefined;
+  const reason = answer?.error ?? 'unreadable_answer';
+  if (reason === 'ratelimited') return undefined;
+  return new DeliveryError(
+    'platform_rejected',
+    `Slack rejected the message: ${reason}${rejectedField(answer?.response_metadata?.messages)}`,
+    {
+      status: 200,
+      retryable: false,
+    },
+  );
+}
+
+/** An incoming webhook answers 4xx with a short reason in plain text (`invalid_blocks`, `no_text`, `channel_is_archived`). */
+export function interpretSlackWebhookAnswer(response: HttpResponse): DeliveryError | undefined {
+  const { status } = response;
+  if (status < 400 || status >= 500 || status === 408 || status === 429) return undefined;
+  return new DeliveryError('platform_rejected', `Slack webhook answered ${status}: ${response.body.slice(0, 200)}`, {
+    status,
+    retryable: false,
+  });
+}
+
+function policyOf(options: SlackSendOptions & { timeoutMs?: number }): Partial<RetryPolicy> | undefined {
+  return options.timeoutMs === undefined ? options.policy : { ...options.policy, timeoutMs: options.timeoutMs };
+}
+
+function sent(result: DeliveryResult): DeliveryResult & { ok: true } {
+  if (!result.ok) throw result.error!;
+  return result as DeliveryResult & { ok: true };
+}
+
+/** `chat.postMessage` with a bot token, through the outbound layer. Throws a `DeliveryError` when Slack refuses. */
+export async function sendWithBot(message: SlackMessage, options: BotSendOptions): Promise<SlackSendResult> {
+  const { token, channel, slackApiUrl = 'https://slack.com/api/', ...rest } = options;
+  const base = slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/`;
+  const result = sent(
+    await deliver(
+      { url: `${base}chat.postMessage`, body: { channel, ...message }, headers: { 'content-type': 'application/json; charset=utf-8' } },
+      { ...rest, policy: policyOf(options), auth: { type: 'bearer', token }, interpret: interpretSlackApiAnswer },
+    ),
+  );
+  const answer = parseAnswer(result.responseBody ?? '');
+  return { ok: true, channel: answer?.channel, ts: answer?.ts, attempts: result.attempts };
+}
+
+export interface WebhookSendOptions extends SlackSendOptions {
   timeoutMs?: number;
 }
 
-/**
- * An incoming-webhook post. `@slack/webhook` fails a 429 at once and does not expose
- * Retry-After, so it gets a fetch that remembers the header and our retry loop around it.
- */
+/** An incoming-webhook post through the outbound layer: 429 waits Retry-After, 5xx retries, 4xx is final and says why. */
 export async function sendWithWebhook(message: SlackMessage, url: string, options: WebhookSendOptions = {}): Promise<SlackSendResult> {
-  const policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
-  let lastResponse: FetchResponse | undefined;
-  const recordingFetch: FetchFunction = async (input, init) => {
-    lastResponse = (await fetch(input, init as RequestInit)) as unknown as FetchResponse;
-    return lastResponse;
-  };
-  const webhook = new IncomingWebhook(url, {
-    fetch: recordingFetch,
-    timeout: options.timeoutMs ?? policy.timeoutMs,
-    retryConfig: { retries: 0 },
-  });
-  const outcome = await withRetries(
-    async () => {
-      try {
-        await webhook.send(message);
-        return { value: undefined, status: lastResponse?.status };
-      } catch (error) {
-        if (error instanceof IncomingWebhookHTTPError) {
-          const status = error.statusCode;
-          throw new DeliveryError(
-            status === 429 ? 'rate_limited' : status >= 500 ? 'http_error' : 'platform_rejected',
-            `Slack webhook answered ${status}${error.body ? `: ${error.body.slice(0, 200)}` : ''}`,
-            {
-              status,
-              retryable: status === 429 || status >= 500,
-              retryAfterMs: status === 429 ? parseRetryAfter(lastResponse?.headers.get('retry-after')) : undefined,
-            },
-          );
-        }
-        throw new DeliveryError(
-          'network_error',
-          `Could not reach the Slack webhook: ${(error as Error).message}`,
-          { retryable: true },
-          { cause: error },
-        );
-      }
-    },
-    policy,
-    options,
+  const result = sent(
+    await deliver({ url, body: message }, { ...options, policy: policyOf(options), interpret: interpretSlackWebhookAnswer }),
   );
-  if (outcome.error) throw outcome.error;
-  return { ok: true, attempts: outcome.attempts };
+  return { ok: true, attempts: result.attempts };
 }

@@ -1,5 +1,7 @@
 import { eventFromPayload, listProviders, DeliveryError, type HookEvent } from '@hookbridge/core';
 import { startFakeSlack, slackBlockErrors, type FakeSlack } from '../../../test/fakes/slack';
+import { WebClient } from '@slack/web-api';
+import { IncomingWebhook } from '@slack/webhook';
 import { format, sendWithBot, sendWithWebhook, SLACK_LIMITS, type SlackMessage } from '.';
 
 const allEvents: [string, string, HookEvent][] = listProviders().flatMap((p) =>
@@ -89,6 +91,9 @@ describe('format', () => {
   });
 });
 
+/** The fake Slack listens on loopback over http, which the address policy refuses unless told. */
+const local = { allowLoopback: true, allowHttpHosts: ['127.0.0.1'] };
+
 describe('senders against a local Slack', () => {
   let slack: FakeSlack;
   beforeEach(async () => {
@@ -98,14 +103,33 @@ describe('senders against a local Slack', () => {
   const message = () => format(allEvents[0]![2]);
 
   test('chat.postMessage with a bot token posts the blocks to the channel', async () => {
-    const result = await sendWithBot(message(), { token: 'xoxb-test-token', channel: 'C123', slackApiUrl: slack.apiUrl });
+    const result = await sendWithBot(message(), { token: 'xoxb-test-token', channel: 'C123', slackApiUrl: slack.apiUrl, guard: local });
     expect(result).toMatchObject({ ok: true, channel: 'C123' });
     expect(slack.posted[0]).toMatchObject({ channel: 'C123', text: message().text });
     expect(slack.posted[0]!.blocks).toEqual(message().blocks);
   });
 
+  test("the request is the one Slack's own clients send: same blocks, channel and token as @slack/web-api and @slack/webhook", async () => {
+    await sendWithBot(message(), { token: 'xoxb-test-token', channel: 'C123', slackApiUrl: slack.apiUrl, guard: local });
+    await new WebClient('xoxb-test-token', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }).chat.postMessage({
+      channel: 'C123',
+      ...message(),
+    });
+    // @slack/web-api posts a form, where scalars are strings; we post JSON (Slack takes both).
+    const asForm = (m: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'object' ? v : String(v)]));
+    expect(asForm(slack.posted[0]!)).toEqual(asForm(slack.posted[1]!));
+    expect(slack.requests[0]!.headers.authorization).toBe(slack.requests[1]!.headers.authorization);
+    expect(slack.requests[0]!.path).toBe(slack.requests[1]!.path);
+    await sendWithWebhook(message(), slack.webhookUrl, { guard: local });
+    await new IncomingWebhook(slack.webhookUrl).send(message());
+    expect(slack.posted[2]).toEqual(slack.posted[3]);
+  });
+
   test('a wrong token surfaces as a clear platform error', async () => {
-    await expect(sendWithBot(message(), { token: 'xoxb-wrong', channel: 'C1', slackApiUrl: slack.apiUrl })).rejects.toMatchObject({
+    await expect(
+      sendWithBot(message(), { token: 'xoxb-wrong', channel: 'C1', slackApiUrl: slack.apiUrl, guard: local }),
+    ).rejects.toMatchObject({
       code: 'platform_rejected',
       message: expect.stringContaining('invalid_auth'),
     });
@@ -113,7 +137,7 @@ describe('senders against a local Slack', () => {
 
   test('a rejected block names the field', async () => {
     const bad: SlackMessage = { text: 'x', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'H'.repeat(200) } }] };
-    await expect(sendWithBot(bad, { token: 'xoxb-test-token', channel: 'C1', slackApiUrl: slack.apiUrl })).rejects.toThrow(
+    await expect(sendWithBot(bad, { token: 'xoxb-test-token', channel: 'C1', slackApiUrl: slack.apiUrl, guard: local })).rejects.toThrow(
       'Slack rejected the message: invalid_blocks at /blocks/0/text/text',
     );
   });
@@ -121,7 +145,7 @@ describe('senders against a local Slack', () => {
   test('429 with Retry-After is waited out, then the post succeeds', async () => {
     slack.script.push({ status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } });
     const start = Date.now();
-    await sendWithBot(message(), { token: 'xoxb-test-token', channel: 'C1', slackApiUrl: slack.apiUrl });
+    await sendWithBot(message(), { token: 'xoxb-test-token', channel: 'C1', slackApiUrl: slack.apiUrl, guard: local });
     expect(slack.requests).toHaveLength(2);
     expect(slack.requests[1]!.at - slack.requests[0]!.at).toBeGreaterThanOrEqual(950);
     expect(Date.now() - start).toBeGreaterThanOrEqual(950);
@@ -129,7 +153,13 @@ describe('senders against a local Slack', () => {
 
   test('5xx is retried with backoff', async () => {
     slack.script.push({ status: 500, body: 'oops' });
-    await sendWithBot(message(), { token: 'xoxb-test-token', channel: 'C1', slackApiUrl: slack.apiUrl, policy: { delaysMs: [50] } });
+    await sendWithBot(message(), {
+      token: 'xoxb-test-token',
+      channel: 'C1',
+      slackApiUrl: slack.apiUrl,
+      guard: local,
+      policy: { delaysMs: [50] },
+    });
     expect(slack.posted).toHaveLength(1);
     expect(slack.requests).toHaveLength(2);
   });
@@ -137,7 +167,7 @@ describe('senders against a local Slack', () => {
   test('incoming webhook: posts, waits Retry-After on 429 (which @slack/webhook alone would not), retries 5xx', async () => {
     slack.script.push({ status: 429, headers: { 'retry-after': '2' }, body: 'rate_limited' }, { status: 503, body: 'unavailable' });
     const waits: number[] = [];
-    const result = await sendWithWebhook(message(), slack.webhookUrl, { sleep: async (ms) => void waits.push(ms) });
+    const result = await sendWithWebhook(message(), slack.webhookUrl, { guard: local, sleep: async (ms) => void waits.push(ms) });
     expect(result.attempts.map((a) => a.status)).toEqual([429, 503, 200]);
     expect(waits).toEqual([2000, 2000]);
     expect(slack.posted).toHaveLength(1);
@@ -145,7 +175,7 @@ describe('senders against a local Slack', () => {
 
   test('incoming webhook: a 400 is final and says why', async () => {
     const bad: SlackMessage = { text: 'x', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'H'.repeat(200) } }] };
-    const error = await sendWithWebhook(bad, slack.webhookUrl).catch((e: unknown) => e);
+    const error = await sendWithWebhook(bad, slack.webhookUrl, { guard: local }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ code: 'platform_rejected', status: 400, message: expect.stringContaining('invalid_blocks') });
     expect(slack.requests).toHaveLength(1);

@@ -107,10 +107,14 @@ describe('sendToTeams against a local Workflows trigger', () => {
   });
 
   test('inspectTeamsAnswer', () => {
-    expect(inspectTeamsAnswer(200, '1')).toBeUndefined();
-    expect(inspectTeamsAnswer(202, '')).toBeUndefined();
+    expect(inspectTeamsAnswer({ status: 200, headers: {}, body: '1' })).toBeUndefined();
+    expect(inspectTeamsAnswer({ status: 202, headers: {}, body: '' })).toBeUndefined();
     expect(
-      inspectTeamsAnswer(200, 'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413')?.retryable,
+      inspectTeamsAnswer({
+        status: 200,
+        headers: {},
+        body: 'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413',
+      })?.retryable,
     ).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { apiAuth, DEFAULT_API_KEY_HEADER, listProviders, SubscriptionClient, SubscriptionError } from '@hookbridge/core';
+import { apiAuth, DEFAULT_API_KEY_HEADER, INSECURE_GUARD, listProviders, SubscriptionClient, SubscriptionError } from '@hookbridge/core';
 
 export const PROVIDERS = listProviders().filter((p) => p.events.length > 0);
 
@@ -105,5 +105,7 @@ export function subscriptionClient(bundle: Bundle): SubscriptionClient {
     }),
     // Zapier gives each call about 30 s: keep retries short.
     policy: { retries: 2, delaysMs: [500, 1000], timeoutMs: 8000 },
+    // The user's own provider API, typed into their own workflow tool (as with its HTTP Request node).
+    guard: INSECURE_GUARD,
   });
 }

@@ -2,6 +2,4 @@ export * from './policy';
 export * from './retry';
 export * from './auth';
 export * from './destination';
-export * from './ssrf';
 export * from './deliver';
-export * from './timeout';

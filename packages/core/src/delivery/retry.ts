@@ -65,18 +65,20 @@ export async function withRetries<T>(
       if (error.retryAfterMs !== undefined) delay = Math.min(error.retryAfterMs, policy.maxRetryAfterMs);
       if (!error.retryable || !retriesLeft) {
         hooks.onAttempt?.(log);
-        const final = error.retryable
-          ? new DeliveryError(
-              'retries_exhausted',
-              `Gave up after ${n} attempts: ${error.message}`,
-              {
-                status: error.status,
-                retryable: true,
-                retryAfterMs: error.retryAfterMs,
-              },
-              { cause: error },
-            )
-          : error;
+        // Only an error that outlived retries says so; a single try (the relay's queue retries) keeps its own.
+        const final =
+          error.retryable && n > 1
+            ? new DeliveryError(
+                'retries_exhausted',
+                `Gave up after ${n} attempts: ${error.message}`,
+                {
+                  status: error.status,
+                  retryable: true,
+                  retryAfterMs: error.retryAfterMs,
+                },
+                { cause: error },
+              )
+            : error;
         return { error: final, attempts };
       }
       log.retryInMs = delay;

@@ -138,7 +138,8 @@ function summarize(type: string, data: Record<string, unknown>): string | undefi
 export const trackscore: ProviderProfile = {
   id: 'trackscore',
   name: 'TrackScore',
-  scheme: hexPrefixedScheme({ signature: 'x-trackscore-signature' }),
+  // TrackScore's webhook docs sign `JSON.stringify(req.body)`: accept that too, after the raw bytes.
+  scheme: hexPrefixedScheme({ signature: 'x-trackscore-signature' }, { reserialisedJson: true }),
   events,
   allEventsOption: false,
   subscription: {

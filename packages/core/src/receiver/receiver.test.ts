@@ -26,6 +26,18 @@ describe('Receiver', () => {
     expect(all).toEqual(['score.updated']);
   });
 
+  test('a signed event of a type not in the catalogue is accepted (200) by default; 422 only with unknownEvents: reject', async () => {
+    const payload = { ...(profile.samplePayload('score.updated', { id: 'wh_new' }) as object), type: 'season.started' };
+    const body = Buffer.from(JSON.stringify(payload));
+    const headers = profile.scheme.sign(body, { secret });
+    const seen: string[] = [];
+    const receiver = new Receiver({ provider: 'trackscore', secrets: [secret] }).onAny((e) => seen.push(e.type));
+    expect(await receiver.receive({ headers, rawBody: body })).toMatchObject({ status: 200, body: { ok: true, type: 'season.started' } });
+    expect(seen).toEqual(['season.started']);
+    const strict = new Receiver({ provider: 'trackscore', secrets: [secret], unknownEvents: 'reject' });
+    expect(await strict.receive({ headers, rawBody: body })).toMatchObject({ status: 422, body: { ok: false, error: 'unknown_event' } });
+  });
+
   test('a retried delivery is answered 200 and not dispatched twice', async () => {
     const receiver = new Receiver({ provider: 'trackscore', secrets: [secret] });
     let calls = 0;

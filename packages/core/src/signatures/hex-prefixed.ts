@@ -4,11 +4,30 @@ import { hexDigest, hmacSha256, type Digest, matchesAny, requireHeader, requireS
 
 const PREFIX = 'sha256=';
 
+export interface HexPrefixedOptions {
+  /**
+   * Also accept a signature over the compact re-serialisation of the JSON body
+   * (`JSON.stringify(JSON.parse(body))`), tried only after the raw bytes failed. TrackScore's
+   * webhook docs verify `JSON.stringify(req.body)`, so a sender built from them signs that,
+   * not the bytes it puts on the wire (pretty-printed, or with `\u00e9` escapes).
+   */
+  reserialisedJson?: boolean;
+}
+
+/** The compact re-serialisation of a JSON body, or undefined when the body is not JSON. */
+function compactJson(body: Uint8Array): Buffer | undefined {
+  try {
+    return Buffer.from(JSON.stringify(JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'))), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * `sha256=<hex HMAC-SHA256 of the raw body>`, as GitHub does: TrackScore (seed 000) and
- * Trakkr (seed 001). No timestamp is signed.
+ * `sha256=<hex HMAC-SHA256 of the raw body>`, as GitHub does: TrackScore and Trakkr.
+ * No timestamp is signed.
  */
-export function hexPrefixedScheme(headers: SchemeHeaders): SignatureScheme {
+export function hexPrefixedScheme(headers: SchemeHeaders, options: HexPrefixedOptions = {}): SignatureScheme {
   return {
     name: 'hmac-sha256-hex',
     headers,
@@ -34,7 +53,10 @@ export function hexPrefixedScheme(headers: SchemeHeaders): SignatureScheme {
         if (!digest) throw new WebhookVerificationError('malformed_signature', `${headers.signature} is not a 64-character hex digest`);
         candidates.push(digest);
       }
+      // The raw bytes first: the re-serialised fallback costs nothing unless they fail.
       if (!matchesAny(candidates, secrets, [body])) {
+        const compact = options.reserialisedJson ? compactJson(body) : undefined;
+        if (compact && !compact.equals(body) && matchesAny(candidates, secrets, [compact])) return {};
         throw new WebhookVerificationError('signature_mismatch', `${headers.signature} does not match the body`);
       }
       return {};

@@ -29,6 +29,48 @@ function codeOf(fn: () => unknown): string {
   throw new Error('expected a WebhookVerificationError');
 }
 
+describe("TrackScore: signatures over JSON.stringify(req.body), as TrackScore's webhook docs compute them", () => {
+  const secret = 'ts_secret';
+  const payload = { id: 'wh_2', type: 'participant.added', created: '2025-06-09T10:30:00Z', data: { name: 'Zoé Café', points: 12 } };
+  // The documented handler signs the compact re-serialisation, whatever bytes went on the wire.
+  const documented = (wire: string) =>
+    `sha256=${createHmac('sha256', secret)
+      .update(JSON.stringify(JSON.parse(wire)))
+      .digest('hex')}`;
+  const verifyWire = (wire: string, signature: string, provider = 'trackscore') =>
+    verifyWebhook(
+      { headers: { 'x-trackscore-signature': signature, 'x-trakkr-signature': signature }, rawBody: wire },
+      { provider, secrets: [secret] },
+    );
+
+  test('a pretty-printed body signed the documented way verifies', () => {
+    const wire = JSON.stringify(payload, null, 2);
+    expect(verifyWire(wire, documented(wire))).toMatchObject({ id: 'wh_2', data: { name: 'Zoé Café' } });
+  });
+
+  test('a body with \\u00e9 escapes signed the documented way verifies', () => {
+    const wire = JSON.stringify(payload).replace(/é/g, '\\u00e9');
+    expect(wire).toContain('\\u00e9');
+    expect(verifyWire(wire, documented(wire)).data).toMatchObject({ name: 'Zoé Café' });
+  });
+
+  test('raw-byte signatures still verify, and a forged or mismatched re-serialisation does not', () => {
+    const wire = JSON.stringify(payload, null, 2);
+    const raw = `sha256=${createHmac('sha256', secret).update(wire).digest('hex')}`;
+    expect(verifyWire(wire, raw).id).toBe('wh_2');
+    const tampered = wire.replace('12', '13');
+    expect(() => verifyWire(tampered, documented(wire))).toThrow(WebhookVerificationError);
+    expect(() => verifyWire(wire, `sha256=${createHmac('sha256', 'other').update(JSON.stringify(payload)).digest('hex')}`)).toThrow(
+      'does not match',
+    );
+  });
+
+  test('only TrackScore gets the fallback: Trakkr signs raw bytes', () => {
+    const wire = JSON.stringify({ event: { type: 'visibility_changed', data: {} }, meta: { event_id: 'e1' } }, null, 2);
+    expect(() => verifyWire(wire, documented(wire), 'trakkr')).toThrow('does not match');
+  });
+});
+
 describe('seed sample code signs requests we verify', () => {
   const body = { id: 'wh_1', type: 'score.updated', created: '2025-06-09T10:30:00Z', data: { new_score: 950 } };
 

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest, Agent, type Dispatcher } from 'undici';
+import { setTimeout as wait } from 'node:timers/promises';
 import { DeliveryError, SubscriptionError } from '../errors';
-import { DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, type RetryPolicy } from '../delivery/policy';
+import { DEFAULT_RETRY_POLICY, isRetryableStatus, retryDelay, type RetryPolicy } from '../delivery/policy';
 import { withRetries, type RetryHooks } from '../delivery/retry';
-import { timeoutSignal } from '../delivery/timeout';
 import { authHeaders, type OutboundAuth } from '../delivery/auth';
+import { sendOnce } from '../outbound/send';
+import type { DestinationGuard } from '../outbound/address-policy';
+import type { HttpTransport } from '../outbound/transport';
 import { resolveProvider } from '../providers';
 import type { ProviderProfile, RestHookApi } from '../providers/types';
 import type { CreateSubscriptionInput, WebhookSubscription } from './types';
@@ -20,6 +22,10 @@ export interface SubscriptionClientOptions extends RetryHooks {
   /** Override the profile's API description (another provider's paths or field names). */
   api?: Partial<RestHookApi>;
   policy?: Partial<RetryPolicy>;
+  /** The address policy for the API base URL. Default: public addresses over HTTPS. */
+  guard?: DestinationGuard;
+  /** Who sends the requests (default: Node, guarded); a host platform passes its own. */
+  transport?: HttpTransport;
 }
 
 /** A strong signing secret for a new subscription: 32 random bytes, base64url. */
@@ -27,9 +33,8 @@ export function generateSigningSecret(): string {
   return 'whsec_' + randomBytes(32).toString('base64url');
 }
 
-const agent: Dispatcher = new Agent({ keepAliveTimeout: 10_000 });
-
-function errorFor(status: number, body: string, what: string): SubscriptionError {
+function errorFor(status: number, body: string, what: string, cause?: unknown): SubscriptionError {
+  const options = cause === undefined ? undefined : { cause };
   let detail = body.slice(0, 300);
   try {
     const parsed = JSON.parse(body) as { message?: string; error?: string | { message?: string } };
@@ -40,14 +45,19 @@ function errorFor(status: number, body: string, what: string): SubscriptionError
   }
   const suffix = detail ? `: ${detail}` : '';
   if (status === 401)
-    return new SubscriptionError('unauthorized', `The provider refused the API key (401) while trying to ${what}${suffix}`, status);
-  if (status === 403) return new SubscriptionError('forbidden', `The API key may not ${what} (403)${suffix}`, status);
+    return new SubscriptionError(
+      'unauthorized',
+      `The provider refused the API key (401) while trying to ${what}${suffix}`,
+      status,
+      options,
+    );
+  if (status === 403) return new SubscriptionError('forbidden', `The API key may not ${what} (403)${suffix}`, status, options);
   if (status === 404 || status === 410)
-    return new SubscriptionError('not_found', `Not found while trying to ${what} (${status})${suffix}`, status);
+    return new SubscriptionError('not_found', `Not found while trying to ${what} (${status})${suffix}`, status, options);
   if (status === 400 || status === 422)
-    return new SubscriptionError('validation_failed', `The provider rejected the request to ${what} (${status})${suffix}`, status);
-  if (status === 429) return new SubscriptionError('rate_limited', `Rate limited while trying to ${what}`, status);
-  return new SubscriptionError('server_error', `The provider answered ${status} while trying to ${what}${suffix}`, status);
+    return new SubscriptionError('validation_failed', `The provider rejected the request to ${what} (${status})${suffix}`, status, options);
+  if (status === 429) return new SubscriptionError('rate_limited', `Rate limited while trying to ${what}`, status, options);
+  return new SubscriptionError('server_error', `The provider answered ${status} while trying to ${what}${suffix}`, status, options);
 }
 
 /**
@@ -81,62 +91,41 @@ export class SubscriptionClient {
     else throw new SubscriptionError('validation_failed', `${this.profile.name} needs an API key (or auth type "none")`);
   }
 
+  /** One request, with retries for 408/429/5xx and transport failures unless `once`. */
   private async call<T>(
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
     what: string,
     body?: unknown,
+    once = false,
   ): Promise<{ status: number; data: T }> {
-    const policy = { ...DEFAULT_RETRY_POLICY, ...this.options.policy };
-    const url = this.baseUrl + path;
+    const policy = { ...DEFAULT_RETRY_POLICY, ...this.options.policy, ...(once ? { retries: 0 } : {}) };
+    const request = {
+      method,
+      url: this.baseUrl + path,
+      headers: { accept: 'application/json', ...this.authHeaders },
+      body: body === undefined ? undefined : (body as object),
+    };
     const outcome = await withRetries(
       async () => {
-        let response: Dispatcher.ResponseData;
-        const timeout = timeoutSignal(policy.timeoutMs);
-        try {
-          response = await httpRequest(url, {
-            method,
-            dispatcher: agent,
-            headers: {
-              accept: 'application/json',
-              ...this.authHeaders,
-              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            },
-            body: body === undefined ? undefined : JSON.stringify(body),
-            signal: timeout.signal,
-          });
-        } catch (error) {
-          timeout.clear();
-          const timedOut = (error as Error).name === 'TimeoutError';
-          throw new DeliveryError(
-            timedOut ? 'timeout' : 'network_error',
-            `Could not reach ${new URL(url).host}: ${(error as Error).message}`,
-            { retryable: true },
-          );
-        }
-        const text = await response.body.text().finally(timeout.clear);
-        const status = response.statusCode;
-        if (status >= 200 && status < 300) return { value: { status, text }, status };
-        if (isRetryableStatus(status)) {
-          const retryAfter = response.headers['retry-after'];
-          throw new DeliveryError(status === 429 ? 'rate_limited' : 'http_error', `answered ${status}`, {
-            status,
-            retryable: true,
-            retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
-          });
-        }
-        // A final answer: hand it back and let the caller decide (404 on delete is fine).
-        return { value: { status, text }, status };
+        const response = await sendOnce(request, {
+          guard: this.options.guard,
+          transport: this.options.transport,
+          timeoutMs: policy.timeoutMs,
+          // A final 4xx is handed back for the caller to name (404 on delete is fine); 408/429/5xx retry.
+          answered: (status) => status < 300 || (status < 500 && !isRetryableStatus(status)),
+        });
+        return { value: response, status: response.status };
       },
       policy,
       this.options,
     );
     if (outcome.error) {
-      const status = outcome.error.status;
-      if (status !== undefined) throw errorFor(status, '', what);
-      throw new SubscriptionError('network_error', `Could not ${what}: ${outcome.error.message}`, undefined, { cause: outcome.error });
+      const error = outcome.error;
+      if (error.status !== undefined) throw errorFor(error.status, '', what, error);
+      throw new SubscriptionError('network_error', `Could not ${what}: ${error.message}`, undefined, { cause: error });
     }
-    const { status, text } = outcome.value!;
+    const { status, body: text } = outcome.value!;
     if (status >= 300) throw errorFor(status, text, what);
     try {
       return { status, data: (text ? JSON.parse(text) : undefined) as T };
@@ -160,8 +149,35 @@ export class SubscriptionClient {
     const { fields } = this.api;
     const { url, events, signing_secret: _ignored, ...rest } = input;
     const body = { ...rest, [fields.url]: url, [fields.events]: events, [fields.secret]: signingSecret };
-    const { data } = await this.call<WebhookSubscription>('POST', this.path('create'), 'create a webhook', body);
-    return { ...data, signing_secret: data.signing_secret ?? signingSecret };
+    const created = await this.createOnce(body, url, events);
+    return { ...created, signing_secret: created.signing_secret ?? signingSecret };
+  }
+
+  /**
+   * POST /webhooks without ever creating two: a retry is blind only when the request surely
+   * did not arrive (refused connection, 429). After an unclear failure (timeout, 5xx, a dropped
+   * connection) the provider may have created it, so we list and adopt a subscription with the
+   * same URL and events before trying again.
+   */
+  private async createOnce(body: Record<string, unknown>, url: string, events: string[]): Promise<WebhookSubscription> {
+    const policy = { ...DEFAULT_RETRY_POLICY, ...this.options.policy };
+    const sleep = this.options.sleep ?? ((ms: number) => wait(ms));
+    for (let retry = 0; ; retry++) {
+      try {
+        return (await this.call<WebhookSubscription>('POST', this.path('create'), 'create a webhook', body, true)).data;
+      } catch (error) {
+        if (!(error instanceof SubscriptionError) || retry >= policy.retries) throw error;
+        const cause = error.cause instanceof DeliveryError ? error.cause : undefined;
+        const notSent = error.code === 'rate_limited' || cause?.notSent === true;
+        if (!notSent && error.code !== 'network_error' && error.code !== 'server_error') throw error;
+        const retryAfter = cause?.retryAfterMs;
+        await sleep(retryAfter !== undefined ? Math.min(retryAfter, policy.maxRetryAfterMs) : retryDelay(policy, retry));
+        if (notSent) continue;
+        const wanted = [...events].sort().join(',');
+        const existing = (await this.findByUrl(url)).find((s) => [...(s.events ?? [])].sort().join(',') === wanted);
+        if (existing) return existing;
+      }
+    }
   }
 
   async list(): Promise<WebhookSubscription[]> {

@@ -23,6 +23,44 @@ env.registerHelper(CAPTURE_HELPER, (value: unknown) => {
   return '';
 });
 
+/** A property Handlebars refused to read (not an own property: prototype access stays denied). */
+export interface TemplateWarning {
+  /** The template's source, cut to 200 characters. */
+  template: string;
+  property: string;
+  message: string;
+}
+
+let warn: (warning: TemplateWarning) => void = (w) => console.warn(`hookbridge: ${w.message} (template: ${w.template})`);
+/** Routes template warnings to the host's logger (the relay's pino) instead of stderr. Each is reported once per template. */
+export function onTemplateWarning(handler: (warning: TemplateWarning) => void): void {
+  warn = handler;
+}
+
+/** The template being rendered (rendering is synchronous), so a warning can name it. */
+let rendering: string | undefined;
+const warned = new Set<string>();
+const DENIED = /^Handlebars: Access has been denied to resolve the property "([^"]*)"/;
+// Handlebars logs a denied property through its shared logger, once per property per process,
+// to the console. Catch those messages, name the template, and report each once per template.
+const logger = (Handlebars as unknown as { logger: { log: (level: unknown, ...message: unknown[]) => void } }).logger;
+const handlebarsLog = logger.log.bind(logger);
+logger.log = (level, ...message) => {
+  const property = typeof message[0] === 'string' ? DENIED.exec(message[0])?.[1] : undefined;
+  if (property === undefined || rendering === undefined) return handlebarsLog(level, ...message);
+  // Let Handlebars log this property again for the next template; we deduplicate per template instead.
+  (env as unknown as { resetLoggedPropertyAccesses(): void }).resetLoggedPropertyAccesses();
+  const key = `${property}\u0000${rendering}`;
+  if (warned.has(key)) return;
+  if (warned.size >= 10_000) warned.clear();
+  warned.add(key);
+  warn({
+    template: rendering.slice(0, 200),
+    property,
+    message: `template reads "${property}", which is not an own property of its parent: rendered empty (prototype access is denied)`,
+  });
+};
+
 const escapers = Object.fromEntries(
   (['none', 'slack', 'discord', 'html'] as const).map((mode) => {
     const escape = escapeFor(mode);
@@ -151,6 +189,8 @@ export function compileTemplate(source: string, strict = false, mode: EscapeMode
 }
 
 function run(template: TemplateDelegate, source: string, context: unknown): string {
+  const outer = rendering;
+  rendering = source;
   try {
     // Prototype access stays at Handlebars' default: denied.
     return template(context);
@@ -164,6 +204,8 @@ function run(template: TemplateDelegate, source: string, context: unknown): stri
       if (path) message = `"${path}" is not defined (line ${where.line}, column ${where.column})`;
     }
     throw new TemplateError('template_render', `Template error: ${message}`, where, { cause: error });
+  } finally {
+    rendering = outer;
   }
 }
 

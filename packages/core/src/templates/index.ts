@@ -1,4 +1,13 @@
-export { renderTemplate, compileTemplate, evaluateExpression, validateTemplate, type RenderOptions, type TemplateProblem } from './engine';
+export {
+  renderTemplate,
+  compileTemplate,
+  evaluateExpression,
+  validateTemplate,
+  onTemplateWarning,
+  type RenderOptions,
+  type TemplateProblem,
+  type TemplateWarning,
+} from './engine';
 export { renderJsonTemplate, parseJsonTemplate, validateJsonTemplate, type JsonTemplate } from './json-template';
 export { templateContext, providerName, type TemplateContext } from './context';
 export { digestEvent, dataFields, type EventDigest } from './digest';

@@ -2,7 +2,9 @@ import { TemplateError } from '../errors';
 import { getProvider } from '../providers';
 import { eventFromPayload } from '../verify';
 import {
+  onTemplateWarning,
   renderTemplate,
+  type TemplateWarning,
   renderJsonTemplate,
   parseJsonTemplate,
   validateTemplate,
@@ -102,6 +104,29 @@ describe('text templates', () => {
   test('prototype access is denied', () => {
     expect(renderTemplate('{{constructor.name}}{{__proto__}}{{brand.constructor}}', ctx)).toBe('');
     expect(renderTemplate('{{#with brand}}{{lookup this "constructor"}}{{/with}}', ctx)).toBe('');
+  });
+
+  test('a denied property is reported to the warning handler once per template, never to stderr on every render', () => {
+    const warnings: TemplateWarning[] = [];
+    const stderr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    onTemplateWarning((w) => warnings.push(w));
+    try {
+      const a = '{{brand.name}} {{brand.name.toUpperCase}} (a)';
+      const b = '{{brand.name.toUpperCase}} (b)';
+      for (let i = 0; i < 5; i++) {
+        renderTemplate(a, ctx);
+        renderTemplate(b, ctx);
+      }
+      expect(warnings.map((w) => [w.template, w.property])).toEqual([
+        [a, 'toUpperCase'],
+        [b, 'toUpperCase'],
+      ]);
+      expect(warnings[0]!.message).toContain('not an own property');
+      expect(stderr).not.toHaveBeenCalled();
+    } finally {
+      stderr.mockRestore();
+      onTemplateWarning(() => undefined);
+    }
   });
 
   test('every render of a cached template behaves like the first (the runtime set-up is reused, not weakened)', () => {

@@ -3,6 +3,7 @@ import {
   createGenericProvider,
   eventMatches,
   getProvider,
+  INSECURE_GUARD,
   MemoryIdempotencyStore,
   parseJsonTemplate,
   renderJsonTemplate,
@@ -61,6 +62,8 @@ export async function clientFor(context: Context, profile: ProviderProfile): Pro
     baseUrl: (credentials.baseUrl as string) || undefined,
     auth: credentialAuth(credentials),
     policy: { retries: 2, delaysMs: [500, 1000], timeoutMs: 10_000 },
+    // The user's own provider API, typed into their own workflow tool (as with its HTTP Request node).
+    guard: INSECURE_GUARD,
   });
 }
 

@@ -1,3 +1,5 @@
+import { parseSse } from './sse';
+
 /** The admin API, with the token from session storage in a header (never in a URL). */
 const KEY = 'hookbridge.adminToken';
 
@@ -49,15 +51,9 @@ export function openStream(handlers: StreamHandlers): () => void {
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          buffer += value;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const chunk = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const event = /^event: (.*)$/m.exec(chunk)?.[1];
-            const data = /^data: (.*)$/m.exec(chunk)?.[1];
-            if (event && data) handlers.onMessage(event, JSON.parse(data));
-          }
+          const parsed = parseSse(buffer + value);
+          buffer = parsed.rest;
+          for (const message of parsed.messages) handlers.onMessage(message.event, JSON.parse(message.data));
         }
       } catch {
         // the relay restarted or the network dropped: try again below

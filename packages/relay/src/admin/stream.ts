@@ -4,11 +4,22 @@ import type { Storage } from '../storage/db';
 import { bearerGuard } from './api';
 
 /**
+ * How far a browser may fall behind, in bytes queued for it, before it is dropped. A stalled
+ * or slow console must not make the relay's memory grow; a dropped console reconnects after
+ * a second (`retry: 1000`) and reloads the list, so nothing it shows is lost for good.
+ */
+export const MAX_STREAM_BACKLOG = 1024 * 1024;
+
+/**
  * `GET /admin/stream`: Server-Sent Events of stored events and delivery outcomes, plus
  * queue stats every few seconds. Behind the bearer token (the console reads it with fetch,
  * so the token travels in a header, never in the URL).
  */
-export async function streamRoutes(app: FastifyInstance, deps: { storage: Storage; feed: LiveFeed; token?: string }): Promise<void> {
+export async function streamRoutes(
+  app: FastifyInstance,
+  deps: { storage: Storage; feed: LiveFeed; token?: string; maxBacklog?: number; onDrop?: () => void },
+): Promise<void> {
+  const maxBacklog = deps.maxBacklog ?? MAX_STREAM_BACKLOG;
   app.addHook('onRequest', bearerGuard(deps.token));
   app.get('/admin/stream', (request, reply) => {
     reply.hijack();
@@ -19,26 +30,38 @@ export async function streamRoutes(app: FastifyInstance, deps: { storage: Storag
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    const onEvent = (e: LiveEvent) => send('event', e);
-    const onDelivery = (d: LiveDelivery) => send('delivery', d);
-    const stats = () => {
-      if (deps.storage.db.open) send('stats', { queue: deps.storage.queueDepth(), at: Date.now() });
-    };
-    deps.feed.on('event', onEvent);
-    deps.feed.on('delivery', onDelivery);
-    res.write('retry: 1000\n\n');
-    stats();
+    let dropped = false;
     const timer = setInterval(() => {
-      res.write(': keep-alive\n\n');
+      if (res.writableLength === 0) res.write(': keep-alive\n\n');
       stats();
     }, 5000);
+    const onEvent = (e: LiveEvent) => send('event', e);
+    const onDelivery = (d: LiveDelivery) => send('delivery', d);
     const close = () => {
       clearInterval(timer);
       deps.feed.off('event', onEvent);
       deps.feed.off('delivery', onDelivery);
     };
+    function send(event: string, data: unknown): void {
+      if (dropped) return;
+      // Past the socket's buffer, write() queues in memory: bounded here by dropping the client.
+      if (res.writableLength > maxBacklog) {
+        dropped = true;
+        close();
+        res.destroy();
+        deps.onDrop?.();
+        return;
+      }
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    }
+    const stats = () => {
+      if (deps.storage.db.open) send('stats', { queue: deps.storage.queueDepth(), at: Date.now() });
+    };
+    deps.feed.on('event', onEvent);
+    deps.feed.on('delivery', onDelivery);
     request.raw.on('close', close);
     res.on('close', close);
+    res.write('retry: 1000\n\n');
+    stats();
   });
 }

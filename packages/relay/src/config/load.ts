@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { compileTemplate, validateJsonTemplate, type JsonTemplate } from '@hookbridge/core';
 import { configSchema, type RelayConfig } from './schema';
 import { substituteEnv } from './env';
+import { refusedDestinations } from './guard';
 
 export class ConfigError extends Error {
   constructor(
@@ -78,6 +79,7 @@ export function parseConfig(text: string, file = 'hookbridge.yaml', env: NodeJS.
         problems.push(`routes[${i}].template${p.path ? `.${p.path}` : ''}: ${p.message}`);
     }
   });
+  problems.push(...refusedDestinations(config));
   if (problems.length) throw new ConfigError(file, problems);
   return config;
 }

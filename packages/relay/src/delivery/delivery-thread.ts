@@ -3,6 +3,7 @@
 // go back to the main thread, which owns them.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import pino from 'pino';
+import { onTemplateWarning } from '@hookbridge/core';
 import { Storage } from '../storage/db';
 import { WritesClient } from '../storage/writes';
 import { DeliveryWorker, type DeliveryMetrics } from './worker';
@@ -27,6 +28,7 @@ const metrics: DeliveryMetrics = {
   latency: { observe: ({ route }, seconds) => send({ kind: 'latency', route, seconds }) },
 };
 const logger = pino({ level: logLevel }, { write: (line: string) => send({ kind: 'log', line }) });
+onTemplateWarning((w) => logger.warn({ template: w.template, property: w.property }, w.message));
 // A read connection for event look-ups and the next due time; every write goes to the write thread.
 const storage = new Storage(config.storage.path, { synchronous: config.storage.synchronous });
 const writes = new WritesClient(writesPort);

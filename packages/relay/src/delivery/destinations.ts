@@ -73,20 +73,21 @@ export async function sendTo(destination: DestinationConfig, event: HookEvent, r
     switch (destination.type) {
       case 'slack': {
         const message = renderFor('slack', event, route) as slack.SlackMessage;
-        if (destination.webhookUrl) await slack.sendWithWebhook(message, destination.webhookUrl, { policy: oneTry });
+        const via = { policy: oneTry, guard: ctx.guard };
+        if (destination.webhookUrl) await slack.sendWithWebhook(message, destination.webhookUrl, via);
         else
           await slack.sendWithBot(message, {
+            ...via,
             token: destination.token!,
             channel: destination.channel!,
             slackApiUrl: destination.apiUrl,
-            policy: oneTry,
           });
         return { ok: true, status: 200 };
       }
       case 'discord': {
         const message = renderFor('discord', event, route) as discord.DiscordMessage;
         if (destination.username) message.username = destination.username;
-        await discord.sendToDiscord(message, destination.webhookUrl, { policy: oneTry });
+        await discord.sendToDiscord(message, destination.webhookUrl, { policy: oneTry, guard: ctx.guard });
         return { ok: true, status: 200 };
       }
       case 'teams': {

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  INSECURE_GUARD,
   SubscriptionClient,
   SubscriptionError,
   listProviders,
@@ -50,7 +51,13 @@ describe('subscription client against the Trakkr emulator', () => {
   beforeEach(async () => {
     emulator = new ProviderEmulator({ provider: 'trakkr', apiKey: 'key_1', sleep: async () => undefined });
     base = await emulator.listen();
-    client = new SubscriptionClient({ provider: 'trakkr', baseUrl: base, apiKey: 'key_1', policy: { delaysMs: [50, 100, 200] } });
+    client = new SubscriptionClient({
+      guard: INSECURE_GUARD,
+      provider: 'trakkr',
+      baseUrl: base,
+      apiKey: 'key_1',
+      policy: { delaysMs: [50, 100, 200] },
+    });
   });
   afterEach(() => emulator.close());
 
@@ -86,7 +93,7 @@ describe('subscription client against the Trakkr emulator', () => {
   });
 
   test('a wrong API key is a clear 401', async () => {
-    const bad = new SubscriptionClient({ provider: 'trakkr', baseUrl: base, apiKey: 'nope' });
+    const bad = new SubscriptionClient({ guard: INSECURE_GUARD, provider: 'trakkr', baseUrl: base, apiKey: 'nope' });
     const error = await bad.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SubscriptionError);
     expect(error).toMatchObject({ code: 'unauthorized', status: 401, message: expect.stringContaining('Invalid API key') });
@@ -110,7 +117,7 @@ describe('subscription client against the Trakkr emulator', () => {
   test('429 with Retry-After is honoured (measured), then the call succeeds', async () => {
     emulator.injectFault(429, 1, '1');
     const start = Date.now();
-    const real = new SubscriptionClient({ provider: 'trakkr', baseUrl: base, apiKey: 'key_1' });
+    const real = new SubscriptionClient({ guard: INSECURE_GUARD, provider: 'trakkr', baseUrl: base, apiKey: 'key_1' });
     expect(await real.list()).toEqual([]);
     expect(Date.now() - start).toBeGreaterThanOrEqual(950);
   });
@@ -118,13 +125,19 @@ describe('subscription client against the Trakkr emulator', () => {
   test('500 then success', async () => {
     emulator.injectFault(500, 2);
     const waits: number[] = [];
-    const c = new SubscriptionClient({ provider: 'trakkr', baseUrl: base, apiKey: 'key_1', sleep: async (ms) => void waits.push(ms) });
+    const c = new SubscriptionClient({
+      guard: INSECURE_GUARD,
+      provider: 'trakkr',
+      baseUrl: base,
+      apiKey: 'key_1',
+      sleep: async (ms) => void waits.push(ms),
+    });
     expect(await c.list()).toEqual([]);
     expect(waits).toEqual([1000, 2000]);
   });
 
   test('manual providers have no client: the error says where to set it up', () => {
-    expect(() => new SubscriptionClient({ provider: 'trophy', baseUrl: base, apiKey: 'k' })).toThrow(
+    expect(() => new SubscriptionClient({ guard: INSECURE_GUARD, provider: 'trophy', baseUrl: base, apiKey: 'k' })).toThrow(
       /Trophy has no subscription API\. On the Webhooks page/,
     );
   });
@@ -134,7 +147,7 @@ describe('subscription client against the Trakkr emulator', () => {
     const waits: number[] = [];
     const emu = new ProviderEmulator({ provider: 'trakkr', apiKey: 'k', sleep: async (ms) => void waits.push(ms) });
     const url = await emu.listen();
-    const c = new SubscriptionClient({ provider: 'trakkr', baseUrl: url, apiKey: 'k' });
+    const c = new SubscriptionClient({ guard: INSECURE_GUARD, provider: 'trakkr', baseUrl: url, apiKey: 'k' });
     await c.subscribe({
       url: sink.url,
       events: ['report_completed'],
@@ -158,14 +171,56 @@ describe('subscription client against the Trakkr emulator', () => {
     await sink.close();
   });
 
+  test('create is never blindly retried: after a timeout the client finds the subscription it made instead of making a second', async () => {
+    const emu = new ProviderEmulator({ provider: 'trakkr' });
+    const url = await emu.listen();
+    const waits: number[] = [];
+    const c = new SubscriptionClient({
+      guard: INSECURE_GUARD,
+      provider: 'trakkr',
+      baseUrl: url,
+      apiKey: 'test_api_key',
+      policy: { timeoutMs: 150, delaysMs: [10, 10, 10] },
+      sleep: async (ms) => void waits.push(ms),
+    });
+    emu.injectLatency(600); // the create is carried out, its answer comes after the client gave up
+    const sub = await c.subscribe({ url: 'https://example.com/hooks/n8n-1', events: ['citation_lost'], brand_id: 'b' });
+    expect(emu.subscriptions).toHaveLength(1);
+    expect(sub.id).toBe(emu.subscriptions[0]!.id);
+    expect(sub.signing_secret).toBe(emu.subscriptions[0]!.signing_secret);
+    expect(waits).toEqual([10]);
+    await emu.close();
+  });
+
+  test('create after an unclear failure with nothing created tries again; a 5xx that created nothing does not block', async () => {
+    const emu = new ProviderEmulator({ provider: 'trakkr' });
+    const url = await emu.listen();
+    const c = new SubscriptionClient({
+      guard: INSECURE_GUARD,
+      provider: 'trakkr',
+      baseUrl: url,
+      apiKey: 'test_api_key',
+      policy: { delaysMs: [10, 10, 10] },
+    });
+    emu.injectFault(502, 1);
+    const sub = await c.subscribe({ url: 'https://example.com/hooks/n8n-2', events: ['citation_lost'], brand_id: 'b' });
+    expect(emu.subscriptions.map((s) => s.id)).toEqual([sub.id]);
+    await emu.close();
+  });
+
   test('subscriptions survive a restart with --state', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'hb-emu-')), 'state.json');
     const first = new ProviderEmulator({ provider: 'trakkr', stateFile: file });
-    const c1 = new SubscriptionClient({ provider: 'trakkr', baseUrl: await first.listen(), apiKey: 'test_api_key' });
+    const c1 = new SubscriptionClient({ guard: INSECURE_GUARD, provider: 'trakkr', baseUrl: await first.listen(), apiKey: 'test_api_key' });
     const sub = await c1.subscribe({ url: 'http://127.0.0.1:9/x', events: ['citation_lost'], brand_id: 'b' });
     await first.close();
     const second = new ProviderEmulator({ provider: 'trakkr', stateFile: file });
-    const c2 = new SubscriptionClient({ provider: 'trakkr', baseUrl: await second.listen(), apiKey: 'test_api_key' });
+    const c2 = new SubscriptionClient({
+      guard: INSECURE_GUARD,
+      provider: 'trakkr',
+      baseUrl: await second.listen(),
+      apiKey: 'test_api_key',
+    });
     expect((await c2.list()).map((s) => s.id)).toEqual([sub.id]);
     await second.close();
   });
@@ -196,10 +251,16 @@ describe("the provider API's auth type (seed 001: bearer, api_key, basic, none)"
     const emulator = new ProviderEmulator({ provider: 'trakkr', apiAuth: demands });
     const baseUrl = await emulator.listen();
     try {
-      const client = new SubscriptionClient({ provider: 'trakkr', baseUrl, auth: apiAuth(good) });
+      const client = new SubscriptionClient({ guard: INSECURE_GUARD, provider: 'trakkr', baseUrl, auth: apiAuth(good) });
       const created = await client.subscribe({ url: 'http://127.0.0.1:1/hook', events: ['citation_gained'], brand_id: 'b' });
       expect((await client.list()).map((s) => s.id)).toEqual([created.id]);
-      const wrong = new SubscriptionClient({ provider: 'trakkr', baseUrl, auth: apiAuth(bad), policy: { retries: 0 } });
+      const wrong = new SubscriptionClient({
+        guard: INSECURE_GUARD,
+        provider: 'trakkr',
+        baseUrl,
+        auth: apiAuth(bad),
+        policy: { retries: 0 },
+      });
       await expect(wrong.list()).rejects.toMatchObject({ code: 'unauthorized', status: 401 });
     } finally {
       await emulator.close();
@@ -210,7 +271,9 @@ describe("the provider API's auth type (seed 001: bearer, api_key, basic, none)"
     const emulator = new ProviderEmulator({ provider: 'trakkr', apiAuth: { type: 'none' } });
     const baseUrl = await emulator.listen();
     try {
-      expect(await new SubscriptionClient({ provider: 'trakkr', baseUrl, auth: apiAuth({ authType: 'none' }) }).list()).toEqual([]);
+      expect(
+        await new SubscriptionClient({ guard: INSECURE_GUARD, provider: 'trakkr', baseUrl, auth: apiAuth({ authType: 'none' }) }).list(),
+      ).toEqual([]);
     } finally {
       await emulator.close();
     }
@@ -225,7 +288,9 @@ describe("the provider API's auth type (seed 001: bearer, api_key, basic, none)"
     expect(() => apiAuth({ authType: 'oauth', apiKey: 'k' })).toThrow('Unknown auth type "oauth"');
     expect(apiAuth({ authType: 'api_key', apiKey: 'k' })).toEqual({ type: 'api_key', header: 'X-API-Key', value: 'k' });
     expect(apiAuth({ apiKey: 'k' })).toEqual({ type: 'bearer', token: 'k' });
-    expect(() => new SubscriptionClient({ provider: 'trakkr', baseUrl: 'http://127.0.0.1:1' })).toThrow('Trakkr needs an API key');
+    expect(() => new SubscriptionClient({ guard: INSECURE_GUARD, provider: 'trakkr', baseUrl: 'http://127.0.0.1:1' })).toThrow(
+      'Trakkr needs an API key',
+    );
   });
 });
 

@@ -4,6 +4,7 @@ import {
   bodyFingerprint,
   authHeaders,
   deliver,
+  INSECURE_GUARD,
   detectDestination,
   getProvider,
   type DeliverOptions,
@@ -93,6 +94,7 @@ export class ProviderEmulator {
   private readonly store: SubscriptionStore;
   private readonly targets: { id: string; url: string; secret: string; events: string[] }[];
   private readonly faults: Fault[] = [];
+  private readonly latencies: { ms: number; remaining: number }[] = [];
   private readonly expectedAuth: [string, string][];
 
   constructor(private readonly options: EmulatorOptions) {
@@ -121,6 +123,22 @@ export class ProviderEmulator {
     this.faults.push({ status, retryAfter, remaining: count });
   }
 
+  /**
+   * Makes the next `count` API calls slow: each is carried out (a create creates) and answered
+   * only after `ms`, as a provider behind an overloaded gateway does. A client that gave up by
+   * then does not know whether its call took effect.
+   */
+  injectLatency(ms: number, count = 1): void {
+    this.latencies.push({ ms, remaining: count });
+  }
+
+  private answerLate = async () => {
+    const latency = this.latencies[0];
+    if (!latency) return;
+    if (--latency.remaining <= 0) this.latencies.shift();
+    await new Promise((r) => setTimeout(r, latency.ms));
+  };
+
   private requireKey = async (request: FastifyRequest, reply: FastifyReply) => {
     const fault = this.faults[0];
     if (fault) {
@@ -146,6 +164,7 @@ export class ProviderEmulator {
     if (this.profile.subscription.kind === 'rest-hook') {
       app.register(async (api) => {
         api.addHook('onRequest', this.requireKey);
+        api.addHook('onSend', this.answerLate);
         api.post('/webhooks', async (request, reply) => {
           const body = request.body as Partial<CreateSubscriptionInput> | undefined;
           const problem = createProblem(body, this.profile);
@@ -264,7 +283,7 @@ export class ProviderEmulator {
         auth: sub ? outboundAuth(sub) : undefined,
         sign: secret ? { scheme: this.profile.scheme, secret } : undefined,
         // A local development tool: it delivers to whatever the developer points it at.
-        guard: { allowLoopback: true, allowPrivate: true, allowHttpHosts: ['*'] },
+        guard: INSECURE_GUARD,
       },
     );
     const delivery: EmulatedDelivery = {
