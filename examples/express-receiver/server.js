@@ -1,4 +1,4 @@
-// A TrackScore receiver in a dozen lines: the seed 000 handler, verified on the raw body.
+// A TrackScore receiver in a dozen lines: the handler from TrackScore's webhook docs, verified on the raw body.
 const express = require('express');
 const { Receiver, createNodeMiddleware } = require('@hookbridge/core');
 

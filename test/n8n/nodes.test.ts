@@ -176,7 +176,7 @@ describe('Hookbridge Trigger lifecycle against the Trakkr emulator', () => {
   });
 });
 
-describe('Hookbridge API credential: the auth types of seed 001', () => {
+describe("Hookbridge API credential: the auth types of Trakkr's webhook docs", () => {
   const credential = new HookbridgeApi();
   const cases = [
     { authType: 'bearer', demands: { type: 'bearer', token: 'k1' }, fields: { apiKey: 'k1' } },

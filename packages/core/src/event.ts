@@ -1,4 +1,4 @@
-/** The brand an event concerns (Trakkr's `brand` object; seed 001 templating variables). */
+/** The brand an event concerns (Trakkr's `brand` object; Trakkr's webhook docs templating variables). */
 export interface EventBrand {
   id: string;
   name: string;

@@ -39,7 +39,7 @@ describe('every provider and every sample event verifies into a canonical event'
     if (providerId !== 'standard') expect(event.summary).toEqual(expect.any(String));
   });
 
-  test("catalogues are exactly the seeds' names", () => {
+  test("catalogues are exactly the names in the providers' webhook docs", () => {
     const types = (id: string) => getProvider(id).events.map((e) => e.type);
     expect(types('trackscore')).toEqual([
       'score.updated',
@@ -69,7 +69,7 @@ describe('every provider and every sample event verifies into a canonical event'
 });
 
 describe('where each provider keeps id, type and time', () => {
-  test('TrackScore: id / type / created, as seed 000 shows', () => {
+  test("TrackScore: id / type / created, as TrackScore's webhook docs show", () => {
     const payload = getProvider('trackscore').samplePayload('score.updated');
     const event = verifyWebhook(signedRequest('trackscore', payload, 's'), { provider: 'trackscore', secrets: 's', now: NOW });
     expect(event).toMatchObject({

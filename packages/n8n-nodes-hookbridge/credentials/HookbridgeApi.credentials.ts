@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { apiAuth, authHeaders, type OutboundAuth } from '@hookbridge/core';
 
-/** The provider-API auth of a saved credential (seed 001's types; `bearer` for credentials saved before the choice existed). */
+/** The provider-API auth of a saved credential (Trakkr's documented types; `bearer` for credentials saved before the choice existed). */
 export function credentialAuth(credentials: ICredentialDataDecryptedObject): OutboundAuth {
   const text = (name: string) => (typeof credentials[name] === 'string' ? (credentials[name] as string) : undefined);
   return apiAuth({

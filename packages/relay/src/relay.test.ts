@@ -233,9 +233,12 @@ describe('routing, delivery, dead letters and replay', () => {
     const req = signedRequest('trophy', SECRETS.trophy, 'streak.extended');
     const { json } = await h.post('/hooks/trophy', req);
     await h.waitFor(() => h.relay.storage.listDeliveries({ status: 'dead', limit: 5 }).length === 1);
-    expect(h.relay.storage.listDeliveries({ status: 'dead', limit: 5 })[0]).toMatchObject({ attempts: 3, last_status: 503 });
+    const dead = h.relay.storage.listDeliveries({ status: 'dead', limit: 5 })[0]!;
+    expect(dead).toMatchObject({ attempts: 3, last_status: 503, last_error: expect.stringMatching(/^127\.0\.0\.1:\d+ answered 503$/) });
     expect(await metric(h, 'hookbridge_failed_total', 'route="all-to-sink"')).toBe(1);
-    await h.waitFor(() => h.logs.some((l) => l.includes('delivery.failed') && l.includes('failed after 3 attempts')));
+    await h.waitFor(() => h.logs.some((l) => l.includes('delivery.failed') && l.includes('failed after 3 attempts: 127.0.0.1')));
+    expect(h.logs.some((l) => l.includes('dead-lettered after 3 attempts'))).toBe(true);
+    expect(h.logs.join('\n')).not.toMatch(/Gave up after 1 attempt/);
 
     const failed = (await (await h.admin('/admin/deliveries?status=failed')).json()) as { data: unknown[] };
     expect(failed.data).toHaveLength(1);
@@ -258,6 +261,18 @@ describe('routing, delivery, dead letters and replay', () => {
     ).json()) as { deliveries: number };
     expect(byId.deliveries).toBe(1);
     await h.waitFor(() => sink.received.length === 2);
+    // Each replay starts a new attempt budget; the history of every attempt stays, numbered on.
+    await h.waitFor(() => h.relay.storage.listDeliveries({ status: 'delivered', limit: 5 }).length === 1);
+    const detail = (await (await h.admin(`/admin/events/${json.id as string}`)).json()) as {
+      deliveries: { attemptsLog: { attempt: number; status: number }[] }[];
+    };
+    expect(detail.deliveries[0]!.attemptsLog.map((a) => [a.attempt, a.status])).toEqual([
+      [1, 503],
+      [2, 503],
+      [3, 503],
+      [4, 200],
+      [5, 200],
+    ]);
     await h.relay.close(1000);
     await sink.close();
   });

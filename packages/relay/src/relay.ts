@@ -108,7 +108,12 @@ export class Relay {
       config,
       sources,
     });
-    this.app.register(streamRoutes, { storage: this.storage, feed: this.feed, token: config.server.adminToken });
+    this.app.register(streamRoutes, {
+      storage: this.storage,
+      feed: this.feed,
+      token: config.server.adminToken,
+      onDrop: () => logger.warn('a console stream fell too far behind and was closed (it reconnects and reloads)'),
+    });
     this.app.register(consoleRoutes);
     this.app.get('/healthz', async () => ({ ok: true }));
     this.app.get('/readyz', async (_req, reply) => {

@@ -33,7 +33,7 @@ describe('format', () => {
     expect(JSON.stringify(message.blocks.at(-1))).toContain(`\`${type}\``);
   });
 
-  test('score.updated shows old → new score and rank, seed 000 style', () => {
+  test("score.updated shows old → new score and rank, TrackScore's webhook docs style", () => {
     const message = format(allEvents.find(([p, t]) => p === 'trackscore' && t === 'score.updated')![2]);
     const fields = JSON.stringify(message.blocks);
     expect(fields).toContain('*Score*\\n850 → 950');

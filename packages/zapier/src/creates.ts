@@ -105,7 +105,7 @@ export const renderTemplateCreate = {
   display: {
     label: 'Render Template',
     description:
-      'Renders a Handlebars text or JSON template over data you map (seed-style variables: event.type, event.data.*, brand.name, summary…).',
+      'Renders a Handlebars text or JSON template over data you map (template variables as the providers document them: event.type, event.data.*, brand.name, summary…).',
   },
   operation: {
     inputFields: [

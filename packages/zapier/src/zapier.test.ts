@@ -162,7 +162,7 @@ describe('Trakkr: REST-hook triggers against the emulator', () => {
   });
 });
 
-describe('Trakkr connection: the API auth types of seed 001', () => {
+describe("Trakkr connection: the API auth types of Trakkr's webhook docs", () => {
   const cases = [
     { type: 'bearer', demands: { type: 'bearer', token: 'k1' }, fields: { api_key: 'k1' } },
     {

@@ -1,4 +1,4 @@
-/** Outbound authentication of seed 001: none, bearer, basic, or an API key header. */
+/** Outbound authentication of Trakkr's webhook docs: none, bearer, basic, or an API key header. */
 export type OutboundAuth =
   | { type: 'none' }
   | { type: 'bearer'; token: string }

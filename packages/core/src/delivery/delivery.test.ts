@@ -50,7 +50,7 @@ function local(extra: DeliverOptions = {}): DeliverOptions & { waits: number[] }
   return { guard: { allowLoopback: true, allowHttpHosts: ['127.0.0.1'] }, sleep: async (ms) => void waits.push(ms), waits, ...extra };
 }
 
-test('seed 001 schedule: 3 retries after 1 s, 2 s, 4 s on 5xx, then dead', async () => {
+test("Trakkr's webhook docs schedule: 3 retries after 1 s, 2 s, 4 s on 5xx, then dead", async () => {
   const s = await open((_q, res) => res.writeHead(500).end('boom'));
   const o = local();
   const result = await deliver({ url: s.url, body: { hello: 'world' } }, o);

@@ -1,4 +1,4 @@
-/** The destination kinds seed 001 detects from a webhook URL. */
+/** The destination kinds Trakkr's webhook docs detects from a webhook URL. */
 export type DestinationKind = 'webhook' | 'zapier' | 'make' | 'discord' | 'slack' | 'teams_webhook';
 
 const rules: [DestinationKind, RegExp][] = [

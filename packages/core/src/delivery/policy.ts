@@ -1,8 +1,8 @@
 /** When and how often a failed delivery is tried again. */
 export interface RetryPolicy {
-  /** Retries after the first attempt. Seed 001: 3. */
+  /** Retries after the first attempt. Trakkr's webhook docs: 3. */
   retries: number;
-  /** Wait before each retry; past the list's end the last wait doubles. Seed 001: 1 s, 2 s, 4 s. */
+  /** Wait before each retry; past the list's end the last wait doubles. Trakkr's webhook docs: 1 s, 2 s, 4 s. */
   delaysMs: readonly number[];
   /** Spread each wait by up to this fraction either way (0.2 = ±20 %), so many retries don't align. */
   jitter: number;
@@ -12,7 +12,7 @@ export interface RetryPolicy {
   timeoutMs: number;
 }
 
-/** Seed 001's rules: 3 retries after 1 s, 2 s, 4 s; 5xx and timeouts retry; 429 waits Retry-After. */
+/** Trakkr's documented rules: 3 retries after 1 s, 2 s, 4 s; 5xx and timeouts retry; 429 waits Retry-After. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   retries: 3,
   delaysMs: Object.freeze([1000, 2000, 4000]),

@@ -5,7 +5,7 @@ import { cloneJson, findDefinition, isoTime, str } from './helpers';
 import type { EventDefinition, ProviderProfile } from './types';
 
 /**
- * Seed 003: Trackpilots, desktop activity tracking. The seed fixes the headers and the
+ * Trackpilots: desktop activity tracking. Its webhook docs fix the headers and the
  * signed content but shows no payload; we read `event` (or `type`) for the type, `id`
  * (or `event_id`) for the id, and fall back to a hash of the body.
  */

@@ -4,7 +4,7 @@ import { hexPrefixedScheme } from '../signatures/hex-prefixed';
 import { cloneJson, findDefinition, isoTime, str } from './helpers';
 import type { EventDefinition, ProviderProfile } from './types';
 
-/** Seed 000: TrackScore, leaderboards and competitions. */
+/** TrackScore: leaderboards and competitions. */
 
 export interface TrackScoreMeta {
   webhook_url: string;

@@ -4,7 +4,7 @@ import { hexPrefixedScheme } from '../signatures/hex-prefixed';
 import { cloneJson, findDefinition, isoTime, str } from './helpers';
 import type { EventDefinition, ProviderProfile } from './types';
 
-/** Seed 001: Trakkr, brand visibility in AI answers. Has a REST-hook API. */
+/** Trakkr: brand visibility in AI answers. Has a REST-hook API. */
 
 export interface TrakkrEventData {
   visibility_changed: {
@@ -115,7 +115,7 @@ export const trakkr: ProviderProfile = {
       requiredScope: 'brand_id',
     },
   },
-  // Seed 001: "Trakkr green accent color".
+  // Trakkr's webhook docs: "Trakkr green accent color".
   accentColor: 0x22c55e,
   extract(body) {
     const p = isRecord(body) ? body : {};

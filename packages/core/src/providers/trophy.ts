@@ -5,7 +5,7 @@ import { cloneJson, findDefinition, isoTime, str } from './helpers';
 import type { EventDefinition, ProviderProfile } from './types';
 
 /**
- * Seed 002: Trophy, gamification. Payloads carry `type` and the objects the event is
+ * Trophy: gamification. Payloads carry `type` and the objects the event is
  * about, but no event id or time: the id falls back to a hash of the body.
  */
 

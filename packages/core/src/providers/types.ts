@@ -11,7 +11,7 @@ export interface EventDefinition {
   sample: unknown;
 }
 
-/** How a provider's REST-hook management API is laid out (seed 001 documents Trakkr's). */
+/** How a provider's REST-hook management API is laid out (Trakkr's webhook docs describe Trakkr's). */
 export interface RestHookApi {
   /** Default base URL, when the provider publishes one; otherwise the user supplies it. */
   baseUrl?: string;
@@ -26,7 +26,7 @@ export interface RestHookApi {
   /** Header carrying the API key; its value is `${authPrefix}${apiKey}`. */
   authHeader: string;
   authPrefix: string;
-  /** Field names of the create body, when they differ from seed 001's. */
+  /** Field names of the create body, when they differ from the ones Trakkr documents. */
   fields: { url: string; events: string; secret: string; scope?: string };
   /** Name of the scope field the API requires (Trakkr: `brand_id`), if any. */
   requiredScope?: string;

@@ -2,7 +2,7 @@ import { WebhookVerificationError } from '../errors';
 import type { SchemeHeaders, SignatureScheme } from './types';
 import { base64Digest, hmacSha256, matchesAny, requireHeader, requireSecrets, splitSignatures } from './hmac';
 
-/** Bare base64 HMAC-SHA256 of the raw body, as Trophy sends it (seed 002). No timestamp. */
+/** Bare base64 HMAC-SHA256 of the raw body, as Trophy sends it (Trophy's webhook docs). No timestamp. */
 export function base64Scheme(headers: SchemeHeaders): SignatureScheme {
   return {
     name: 'hmac-sha256-base64',

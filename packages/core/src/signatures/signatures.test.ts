@@ -71,10 +71,10 @@ describe("TrackScore: signatures over JSON.stringify(req.body), as TrackScore's 
   });
 });
 
-describe('seed sample code signs requests we verify', () => {
+describe("the providers' documented sample code signs requests we verify", () => {
   const body = { id: 'wh_1', type: 'score.updated', created: '2025-06-09T10:30:00Z', data: { new_score: 950 } };
 
-  test('TrackScore: the Express sample of seed 000 (sha256= + hex over JSON.stringify(req.body))', () => {
+  test("TrackScore: the Express sample of TrackScore's webhook docs (sha256= + hex over JSON.stringify(req.body))", () => {
     const secret = 'ts_secret';
     const payload = JSON.stringify(body);
     const expectedSignature = createHmac('sha256', secret).update(payload).digest('hex');
@@ -85,11 +85,11 @@ describe('seed sample code signs requests we verify', () => {
     expect(event).toMatchObject({ id: 'wh_1', type: 'score.updated', provider: 'trackscore' });
   });
 
-  test("Trakkr: the Python verify_signature of seed 001 accepts our signature, and we accept Python's", () => {
+  test("Trakkr: the Python verify_signature of Trakkr's webhook docs accepts our signature, and we accept Python's", () => {
     const secret = 'whsec_trakkr_secret';
     const payload = Buffer.from(JSON.stringify(getProvider('trakkr').samplePayload('citation_gained')));
     const ours = getProvider('trakkr').scheme.sign(payload, { secret })['x-trakkr-signature']!;
-    // The seed's function, verbatim, plus a line that prints its verdict and its own signature.
+    // The documented function, verbatim, plus a line that prints its verdict and its own signature.
     const python = `
 import hmac, hashlib, sys
 def verify_signature(payload: bytes, signature: str, secret: str) -> bool:
@@ -112,7 +112,7 @@ print("sha256=" + hmac.new(sys.argv[2].encode(), payload, hashlib.sha256).hexdig
     expect(event.type).toBe('citation_gained');
   });
 
-  test('Trophy: the NextJS sample of seed 002 (base64 over request.text())', async () => {
+  test("Trophy: the NextJS sample of Trophy's webhook docs (base64 over request.text())", async () => {
     const secret = 'trophy_secret';
     const request = new Request('http://127.0.0.1/webhook', {
       method: 'POST',
@@ -125,19 +125,22 @@ print("sha256=" + hmac.new(sys.argv[2].encode(), payload, hashlib.sha256).hexdig
     expect(event.id).toMatch(/^sha256_[0-9a-f]{40}$/);
   });
 
-  test.each(['hex', 'base64'] as const)('Trackpilots: HMAC_SHA256(timestamp + "." + body) of seed 003, %s digest', (encoding) => {
-    const secret = 'tp_secret';
-    const timestamp = String(NOW);
-    const rawBody = JSON.stringify(getProvider('trackpilots').samplePayload('desktop.app_tracking.captured'));
-    const signature = createHmac('sha256', secret)
-      .update(timestamp + '.' + rawBody)
-      .digest(encoding);
-    const event = verifyWebhook(
-      { headers: { 'x-webhook-signature': signature, 'x-webhook-timestamp': timestamp }, rawBody },
-      { provider: 'trackpilots', secrets: [secret], now: NOW },
-    );
-    expect(event.type).toBe('desktop.app_tracking.captured');
-  });
+  test.each(['hex', 'base64'] as const)(
+    `Trackpilots: HMAC_SHA256(timestamp + "." + body) of Trackpilots' webhook docs, %s digest`,
+    (encoding) => {
+      const secret = 'tp_secret';
+      const timestamp = String(NOW);
+      const rawBody = JSON.stringify(getProvider('trackpilots').samplePayload('desktop.app_tracking.captured'));
+      const signature = createHmac('sha256', secret)
+        .update(timestamp + '.' + rawBody)
+        .digest(encoding);
+      const event = verifyWebhook(
+        { headers: { 'x-webhook-signature': signature, 'x-webhook-timestamp': timestamp }, rawBody },
+        { provider: 'trackpilots', secrets: [secret], now: NOW },
+      );
+      expect(event.type).toBe('desktop.app_tracking.captured');
+    },
+  );
 
   test('Standard Webhooks: the reference standardwebhooks library signs what we verify, and verifies what we sign', () => {
     const secret = generateStandardSecret();

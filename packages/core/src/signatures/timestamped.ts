@@ -14,13 +14,13 @@ import {
 } from './hmac';
 
 export interface TimestampedOptions {
-  /** Encoding `sign` produces. Verification accepts both, since seed 003 does not fix one. */
+  /** Encoding `sign` produces. Verification accepts both, since Trackpilots' webhook docs do not fix one. */
   encoding?: 'hex' | 'base64';
 }
 
 /**
  * HMAC-SHA256 over `timestamp + "." + body`, timestamp in its own header: Trackpilots
- * (seed 003). The timestamp is signed exactly as the header spells it.
+ * (Trackpilots' webhook docs). The timestamp is signed exactly as the header spells it.
  */
 export function timestampedScheme(
   headers: SchemeHeaders & { timestamp: string },

@@ -1,7 +1,7 @@
 import { SubscriptionError } from '../errors';
 import type { OutboundAuth } from '../delivery/auth';
 
-/** The auth types of seed 001, offered for a provider's API as for webhook delivery. */
+/** The auth types of Trakkr's webhook docs, offered for a provider's API as for webhook delivery. */
 export const API_AUTH_TYPES = ['bearer', 'api_key', 'basic', 'none'] as const;
 export type ApiAuthType = (typeof API_AUTH_TYPES)[number];
 

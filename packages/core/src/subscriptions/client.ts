@@ -17,7 +17,7 @@ export interface SubscriptionClientOptions extends RetryHooks {
   baseUrl?: string;
   /** Sent the profile's way (Trakkr: `Authorization: Bearer <key>`) unless `auth` is given. */
   apiKey?: string;
-  /** How to authenticate instead: seed 001's none / bearer / basic / api_key (see `apiAuth`). */
+  /** How to authenticate instead: Trakkr's documented none / bearer / basic / api_key (see `apiAuth`). */
   auth?: OutboundAuth;
   /** Override the profile's API description (another provider's paths or field names). */
   api?: Partial<RestHookApi>;
@@ -61,7 +61,7 @@ function errorFor(status: number, body: string, what: string, cause?: unknown): 
 }
 
 /**
- * A typed client for a provider's REST-hook API (seed 001: `POST/GET /webhooks`,
+ * A typed client for a provider's REST-hook API (Trakkr's webhook docs: `POST/GET /webhooks`,
  * `GET/DELETE /webhooks/:id`, `POST /webhooks/:id/test`). Retries 5xx and timeouts with
  * backoff and honours 429 Retry-After; 4xx errors surface as `SubscriptionError`.
  */

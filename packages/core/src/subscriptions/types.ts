@@ -2,7 +2,7 @@ import type { DestinationKind } from '../delivery/destination';
 
 export type SubscriptionAuthType = 'none' | 'bearer' | 'basic' | 'api_key';
 
-/** The body of `POST /webhooks`, as seed 001 documents it. */
+/** The body of `POST /webhooks`, as Trakkr's webhook docs document it. */
 export interface CreateSubscriptionInput {
   url: string;
   events: string[];
@@ -19,7 +19,7 @@ export interface CreateSubscriptionInput {
   headers?: Record<string, string>;
 }
 
-/** The webhook object of seed 001. */
+/** The webhook object of Trakkr's webhook docs. */
 export interface WebhookSubscription {
   id: string;
   object: 'webhook';

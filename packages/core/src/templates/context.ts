@@ -1,7 +1,7 @@
 import type { EventBrand, EventWorkflow, HookEvent } from '../event';
 import { listProviders } from '../providers';
 
-/** The variables every template sees, the same for every provider (seed 001's list and more). */
+/** The variables every template sees, the same for every provider (Trakkr's documented list and more). */
 export interface TemplateContext {
   event: { id: string; type: string; provider: string; occurredAt: string; data: unknown };
   /** Shorthand for `event.data`. */
@@ -11,7 +11,7 @@ export interface TemplateContext {
   workflow: EventWorkflow | null;
   summary: string;
   subject: string;
-  /** ISO time of the event (seed 001 `{{timestamp}}`). */
+  /** ISO time of the event (Trakkr's webhook docs `{{timestamp}}`). */
   timestamp: string;
   provider: string;
   providerName: string;

@@ -1,7 +1,7 @@
 import { TemplateError } from '../errors';
 import { evaluateExpression, renderTemplate, singleExpression, validateTemplate, type RenderOptions, type TemplateProblem } from './engine';
 
-/** A JSON document whose string leaves are templates (seed 001 "Payload Templating"). */
+/** A JSON document whose string leaves are templates (Trakkr's webhook docs "Payload Templating"). */
 export type JsonTemplate = string | number | boolean | null | JsonTemplate[] | { [key: string]: JsonTemplate };
 
 function childPath(path: string, key: string | number): string {

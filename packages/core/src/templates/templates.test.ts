@@ -31,15 +31,15 @@ function templateError(fn: () => unknown): TemplateError {
   throw new Error('no TemplateError');
 }
 
-describe('JSON templates (seed 001 "Payload Templating")', () => {
-  test("seed 001's example renders with types kept for single-expression leaves", () => {
+describe(`JSON templates (Trakkr's webhook docs "Payload Templating")`, () => {
+  test("Trakkr's documented example renders with types kept for single-expression leaves", () => {
     const template = parseJsonTemplate(
       '{"text": "Alert: {{brand.name}} visibility changed!", "score": "{{event.data.current_score}}", "change": "{{event.data.change_percent}}%"}',
     );
     expect(renderJsonTemplate(template, ctx)).toEqual({ text: 'Alert: Acme Coffee visibility changed!', score: 51, change: '21.4%' });
   });
 
-  test('every seed 001 variable resolves, for every provider', () => {
+  test("every Trakkr's webhook docs variable resolves, for every provider", () => {
     const source =
       '{{brand.id}}|{{brand.name}}|{{brand.website}}|{{event.type}}|{{event.data.current_score}}|{{summary}}|{{workflow.name}}|{{timestamp}}|{{provider}}|{{event.id}}';
     expect(renderTemplate(source, ctx)).toBe(

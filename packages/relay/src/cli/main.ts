@@ -83,7 +83,7 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--api-key <key>', 'API key (or Basic password) the REST-hook API accepts', 'test_api_key')
     .addOption(
-      new Option('--api-auth <type>', 'how the REST-hook API wants the key (seed 001 auth types)')
+      new Option('--api-auth <type>', "how the REST-hook API wants the key (the auth types in Trakkr's webhook docs)")
         .choices(API_AUTH_TYPES)
         .default('bearer'),
     )

@@ -296,12 +296,12 @@ export class DeliveryWorker {
     this.metrics.failed.inc({ route: route.id });
     this.logger.error(
       { route: route.id, event: stored.event.id, attempts: attemptNumber, code: error.code, status: error.status },
-      `delivery dead-lettered: ${error.message}`,
+      `delivery dead-lettered after ${attemptNumber} attempt${attemptNumber === 1 ? '' : 's'}: ${error.message}`,
     );
     if (route.onFailure) await this.notifyFailure(route, stored.event, stored.source, attemptNumber, error.message);
   }
 
-  /** Seed 000 "failed delivery notifications": best effort, one attempt, logged either way. */
+  /** "failed delivery notifications" in TrackScore's webhook docs: best effort, one attempt, logged either way. */
   private async notifyFailure(route: RouteConfig, event: HookEvent, source: string, attempts: number, reason: string): Promise<void> {
     const notice: HookEvent = {
       id: `failure-${event.id}-${route.id}`,
@@ -309,7 +309,7 @@ export class DeliveryWorker {
       type: 'delivery.failed',
       occurredAt: new Date().toISOString(),
       subject: route.id,
-      summary: `Delivery of ${event.type} ${event.id} (source ${source}) to route ${route.id} failed after ${attempts} attempts: ${reason}`,
+      summary: `Delivery of ${event.type} ${event.id} (source ${source}) to route ${route.id} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`,
       data: { route: route.id, source, event_id: event.id, event_type: event.type, attempts, error: reason },
       raw: {},
     };

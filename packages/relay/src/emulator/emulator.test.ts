@@ -142,7 +142,7 @@ describe('subscription client against the Trakkr emulator', () => {
     );
   });
 
-  test('deliveries follow seed 001: outbound auth, custom headers, 3 retries 1 s/2 s/4 s, logged', async () => {
+  test("deliveries follow Trakkr's webhook docs: outbound auth, custom headers, 3 retries 1 s/2 s/4 s, logged", async () => {
     const sink = await receiver([500, 503, 500, 500]);
     const waits: number[] = [];
     const emu = new ProviderEmulator({ provider: 'trakkr', apiKey: 'k', sleep: async (ms) => void waits.push(ms) });
@@ -226,7 +226,7 @@ describe('subscription client against the Trakkr emulator', () => {
   });
 });
 
-describe("the provider API's auth type (seed 001: bearer, api_key, basic, none)", () => {
+describe("the provider API's auth type (Trakkr's webhook docs: bearer, api_key, basic, none)", () => {
   const cases: { name: string; demands: OutboundAuth; good: Parameters<typeof apiAuth>[0]; bad: Parameters<typeof apiAuth>[0] }[] = [
     {
       name: 'bearer',

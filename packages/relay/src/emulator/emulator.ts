@@ -20,13 +20,13 @@ export interface EmulatorOptions {
   provider: string;
   /** API key the REST-hook API accepts (`Authorization: Bearer …`). Default `test_api_key`. */
   apiKey?: string;
-  /** The exact auth the REST-hook API demands instead (seed 001's types); `apiKey` is then unused. */
+  /** The exact auth the REST-hook API demands instead (Trakkr's documented types); `apiKey` is then unused. */
   apiAuth?: OutboundAuth;
   /** Where to deliver for providers without an API (and in addition to subscriptions). */
   targets?: { url: string; secret: string; events?: string[] }[];
   /** Persist subscriptions to this JSON file. */
   stateFile?: string;
-  /** Delivery retry rules; seed 001's by default. */
+  /** Delivery retry rules; Trakkr's documented by default. */
   policy?: Partial<RetryPolicy>;
   /** Clock hooks for fast tests. */
   sleep?: DeliverOptions['sleep'];
@@ -84,8 +84,8 @@ function publicView(sub: StoredSubscription) {
 }
 
 /**
- * A local stand-in for a provider: its REST-hook API (Trakkr, seed 001) and its delivery
- * side (all four), signing exactly as the seeds say, with seed 001's retry rules.
+ * A local stand-in for a provider: its REST-hook API (Trakkr's) and its delivery
+ * side (all four), signing exactly as the providers' webhook docs say, with Trakkr's documented retry rules.
  */
 export class ProviderEmulator {
   readonly app: FastifyInstance;

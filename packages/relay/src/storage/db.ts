@@ -157,7 +157,9 @@ export class Storage {
       ),
       event: db.prepare(`SELECT * FROM events WHERE id = ?`),
       insertAttempt: db.prepare(
-        `INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status, error, retry_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        // Numbered from the history, not the budget: a replay starts a new budget and keeps counting (4, 5, …).
+        `INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status, error, retry_at)
+         VALUES (@id, (SELECT COUNT(*) + 1 FROM attempts WHERE delivery_id = @id), @startedAt, @durationMs, @status, @error, @retryAt)`,
       ),
       delivered: db.prepare(
         `UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, last_status = ?, last_error = NULL, lease_until = NULL, delivered_at = ?, updated_at = ? WHERE id = ?`,
@@ -238,7 +240,7 @@ export class Storage {
     const status = attempt.status ?? null;
     const error = attempt.error ?? null;
     const retryAt = outcome.kind === 'retry' ? outcome.at : null;
-    this.q.insertAttempt.run(delivery.id, delivery.attempts + 1, attempt.startedAt, attempt.durationMs, status, error, retryAt);
+    this.q.insertAttempt.run({ id: delivery.id, startedAt: attempt.startedAt, durationMs: attempt.durationMs, status, error, retryAt });
     if (outcome.kind === 'delivered') this.q.delivered.run(status, now, now, delivery.id);
     else if (outcome.kind === 'retry') this.q.retry.run(status, error, outcome.at, now, delivery.id);
     else this.q.dead.run(status, error, now, delivery.id);
@@ -329,7 +331,7 @@ export class Storage {
     })[];
   }
 
-  /** Replays one event: every delivery of it goes back to pending with a fresh attempt budget. */
+  /** Replays one event: every delivery of it goes back to pending with a fresh attempt budget; the attempt history stays. */
   replayEvent(eventRowid: number, now: number): number {
     return this.db
       .prepare(

@@ -1,4 +1,4 @@
-// app/api/webhooks/trophy/route.ts — seed 002's NextJS endpoint, verified and deduplicated.
+// app/api/webhooks/trophy/route.ts — Trophy's documented NextJS endpoint, verified and deduplicated.
 import { Receiver, createFetchHandler, type TrophyEvent } from '@hookbridge/core';
 
 export const receiver = new Receiver<TrophyEvent>({ provider: 'trophy', secrets: [process.env.TROPHY_WEBHOOK_SECRET ?? ''] });

@@ -1,0 +1,72 @@
+import { request, type IncomingMessage } from 'node:http';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { parseConfig } from '../config/load';
+import { Relay } from '../relay';
+import type { LiveEvent } from '../live';
+
+const TOKEN = 'admin-token-0123456789abcdef';
+
+function openStream(url: string): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    request(`${url}/admin/stream`, { headers: { authorization: `Bearer ${TOKEN}` } }, resolve)
+      .on('error', reject)
+      .end();
+  });
+}
+
+test('a console that stops reading is dropped once it falls 1 MiB behind; one that reads keeps every event', async () => {
+  const logs: string[] = [];
+  const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _e, cb) => (logs.push(String(chunk)), cb()) }));
+  const config = parseConfig(`
+server: { adminToken: ${TOKEN} }
+storage: { path: ':memory:' }
+sources: [{ id: ts, provider: trackscore, secrets: [s] }]
+`);
+  const relay = new Relay(config, { logger, print: () => undefined });
+  const url = await relay.start(0);
+  try {
+    const stalled = await openStream(url);
+    stalled.pause(); // reads nothing more: the kernel buffers fill, then the relay's would
+    const reader = await openStream(url);
+    let received = 0;
+    let text = '';
+    reader.setEncoding('utf8');
+    reader.on('data', (chunk: string) => {
+      text += chunk;
+      const blocks = text.split('\n\n');
+      text = blocks.pop()!;
+      received += blocks.filter((b) => b.startsWith('event: event')).length;
+    });
+    expect(relay.feed.listenerCount('event')).toBe(2);
+
+    // 3,000 events of ~8 KiB (24 MiB): far more than sockets buffer, paced so a live reader keeps up.
+    const padding = 'x'.repeat(8000);
+    const total = 3000;
+    for (let i = 0; i < total; i += 20) {
+      for (let j = i; j < i + 20; j++) {
+        const event: LiveEvent = {
+          rowid: j,
+          source: 'ts',
+          eventId: `e${j}-${padding}`,
+          type: 't',
+          provider: 'trackscore',
+          deliveries: 0,
+          receivedAt: 0,
+        };
+        relay.feed.emit('event', event);
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const end = Date.now() + 10_000;
+    while (received < total && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+
+    expect(received).toBe(total);
+    expect(relay.feed.listenerCount('event')).toBe(1); // only the reader is still subscribed
+    expect(logs.some((l) => l.includes('fell too far behind'))).toBe(true);
+    reader.destroy();
+    stalled.destroy();
+  } finally {
+    await relay.close(1000);
+  }
+});
