@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { DeliveryError } from '../errors';
 import { addressRefusal, checkUrl, INSECURE_GUARD } from './address-policy';
 import { sendOnce } from './send';
+import { SubscriptionClient } from '../subscriptions/client';
 import type { HttpRequest, HttpTransport } from './transport';
 
 /** A TCP listener that only counts connections: the proof that a refused address was never reached. */
@@ -142,6 +143,27 @@ describe('sendOnce: the one way out', () => {
     await new Promise((r) => l.server.close(r));
     const error = await failure(sendOnce({ url: `http://127.0.0.1:${l.port}/`, body: 'x' }, { guard: INSECURE_GUARD }));
     expect(error).toMatchObject({ code: 'network_error', notSent: true, retryable: true });
+  });
+
+  test('the REST-hook client goes the same way out: a provider API on a refused address is never connected to', async () => {
+    const l = await counting();
+    const client = new SubscriptionClient({
+      provider: 'trakkr',
+      baseUrl: `https://localhost:${l.port}`,
+      apiKey: 'k',
+      policy: { retries: 0 },
+    });
+    await expect(client.list()).rejects.toMatchObject({ code: 'network_error', message: expect.stringContaining('localhost resolves to') });
+    const literal = new SubscriptionClient({
+      provider: 'trakkr',
+      baseUrl: `https://127.0.0.1:${l.port}`,
+      apiKey: 'k',
+      policy: { retries: 0 },
+    });
+    await expect(literal.subscribe({ url: 'https://example.com/h', events: ['citation_lost'], brand_id: 'b' })).rejects.toMatchObject({
+      message: expect.stringContaining('loopback'),
+    });
+    expect(l.connections()).toBe(0);
   });
 
   test('the transport is injectable: a host sends the bytes, the address policy still judges the URL first', async () => {

@@ -168,6 +168,8 @@ export class SubscriptionClient {
       } catch (error) {
         if (!(error instanceof SubscriptionError) || retry >= policy.retries) throw error;
         const cause = error.cause instanceof DeliveryError ? error.cause : undefined;
+        // A refused destination or an invalid URL will not change by asking again.
+        if (cause && !cause.retryable && error.status === undefined) throw error;
         const notSent = error.code === 'rate_limited' || cause?.notSent === true;
         if (!notSent && error.code !== 'network_error' && error.code !== 'server_error') throw error;
         const retryAfter = cause?.retryAfterMs;
