@@ -8,6 +8,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   moduleNameMapper: {
     '^@hookbridge/(core|slack|discord|teams|relay)$': '<rootDir>/packages/$1/src',
+    '^@hookbridge/(core|slack|discord|teams)/pure$': '<rootDir>/packages/$1/src/pure',
   },
   testTimeout: 20000,
 };

@@ -1,13 +1,17 @@
-export * from './errors';
-export * from './event';
-export { headerLookup, redactHeaders, type HeadersInput, type HeaderLookup } from './headers';
-export { getPath, isRecord } from './json-path';
-export * from './signatures';
-export * from './providers';
-export * from './verify';
-export * from './dedupe';
+/**
+ * `@hookbridge/core` for Node: the pure core (see `pure.ts`) with Node's defaults filled in —
+ * undici behind the address policy for HTTP, Node's timers for retries, receivers for Node
+ * servers and Fetch handlers, and templates compiled by Handlebars (the fastest path).
+ */
+import { setTimeout as wait } from 'node:timers/promises';
+import { configureRuntime } from './runtime';
+import { nodeTransport } from './outbound/node-transport';
+import { useCompiledTemplates } from './templates/compiled';
+
+configureRuntime({ transport: nodeTransport, sleep: (ms) => wait(ms) });
+useCompiledTemplates();
+
+export * from './pure';
 export * from './receiver';
-export * from './templates';
-export * from './outbound';
-export * from './delivery';
-export * from './subscriptions';
+export { nodeTransport, guardedLookup } from './outbound/node-transport';
+export { useCompiledTemplates } from './templates/compiled';

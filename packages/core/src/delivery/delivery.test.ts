@@ -1,3 +1,5 @@
+// The Node entry's defaults (undici transport, timers), as users of @hookbridge/core get them.
+import '../index';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deliver, type DeliverOptions } from './deliver';

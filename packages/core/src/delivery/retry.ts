@@ -1,4 +1,4 @@
-import { setTimeout as wait } from 'node:timers/promises';
+import { defaultSleep } from '../runtime';
 import { DeliveryError } from '../errors';
 import { DEFAULT_RETRY_POLICY, retryDelay, type RetryPolicy } from './policy';
 
@@ -41,7 +41,7 @@ export async function withRetries<T>(
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
   hooks: RetryHooks = {},
 ): Promise<RetryOutcome<T>> {
-  const sleep = hooks.sleep ?? ((ms: number) => wait(ms));
+  const sleep = hooks.sleep ?? defaultSleep;
   const now = hooks.now ?? Date.now;
   const attempts: AttemptLog[] = [];
   for (let n = 1; ; n++) {

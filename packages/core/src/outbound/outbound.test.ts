@@ -1,3 +1,5 @@
+// The Node entry's defaults (undici transport, timers), as users of @hookbridge/core get them.
+import '../index';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';

@@ -1,7 +1,7 @@
 import { DeliveryError } from '../errors';
 import { isRetryableStatus, parseRetryAfter } from '../delivery/policy';
 import { checkUrl, type DestinationGuard } from './address-policy';
-import { nodeTransport } from './node-transport';
+import { defaultTransport as runtimeTransport } from '../runtime';
 import type { HttpRequest, HttpResponse, HttpTransport } from './transport';
 
 export interface OutboundRequest {
@@ -66,7 +66,7 @@ function checkedUrl(rawUrl: string, guard: DestinationGuard): URL {
 
 function defaultTransport(guard: DestinationGuard): HttpTransport {
   let transport = transports.get(guard);
-  if (!transport) transports.set(guard, (transport = nodeTransport(guard)));
+  if (!transport) transports.set(guard, (transport = runtimeTransport(guard)));
   return transport;
 }
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as wait } from 'node:timers/promises';
 import { DeliveryError, SubscriptionError } from '../errors';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, retryDelay, type RetryPolicy } from '../delivery/policy';
 import { withRetries, type RetryHooks } from '../delivery/retry';
 import { authHeaders, type OutboundAuth } from '../delivery/auth';
 import { sendOnce } from '../outbound/send';
+import { defaultSleep } from '../runtime';
 import type { DestinationGuard } from '../outbound/address-policy';
 import type { HttpTransport } from '../outbound/transport';
 import { resolveProvider } from '../providers';
@@ -161,7 +161,7 @@ export class SubscriptionClient {
    */
   private async createOnce(body: Record<string, unknown>, url: string, events: string[]): Promise<WebhookSubscription> {
     const policy = { ...DEFAULT_RETRY_POLICY, ...this.options.policy };
-    const sleep = this.options.sleep ?? ((ms: number) => wait(ms));
+    const sleep = this.options.sleep ?? defaultSleep;
     for (let retry = 0; ; retry++) {
       try {
         return (await this.call<WebhookSubscription>('POST', this.path('create'), 'create a webhook', body, true)).data;

@@ -1,8 +1,7 @@
-import Handlebars from 'handlebars';
-import type { HelperDelegate, TemplateDelegate } from 'handlebars';
 import { TemplateError } from '../errors';
 import { escapeFor, type EscapeMode } from './escape';
 import { helpers } from './helpers';
+import { Interpreter, parseTemplate, type Helper } from './interpreter';
 
 const CAPTURE_HELPER = '__hb_capture';
 
@@ -15,13 +14,22 @@ function stringify(value: unknown): string {
   return String(value);
 }
 
-/** An isolated Handlebars: our helpers only, nothing registered globally leaks in or out. */
-const env = Handlebars.create();
-for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn as HelperDelegate);
-env.registerHelper(CAPTURE_HELPER, (value: unknown) => {
-  captured = value;
-  return '';
+/** Every template's helpers: ours, and the one `evaluateExpression` uses to keep a value's type. */
+export const templateHelpers: Readonly<Record<string, Helper>> = Object.freeze({
+  ...(helpers as Record<string, Helper>),
+  [CAPTURE_HELPER]: (value: unknown) => {
+    captured = value;
+    return '';
+  },
 });
+
+/** `{{x}}` output per escape mode: objects as JSON, then the destination's escaping (never Handlebars' HTML escaping). */
+export const escapers = Object.fromEntries(
+  (['none', 'slack', 'discord', 'html'] as const).map((mode) => {
+    const escape = escapeFor(mode);
+    return [mode, (value: unknown) => escape(stringify(value))];
+  }),
+) as Record<EscapeMode, (value: unknown) => string>;
 
 /** A property Handlebars refused to read (not an own property: prototype access stays denied). */
 export interface TemplateWarning {
@@ -31,8 +39,9 @@ export interface TemplateWarning {
   message: string;
 }
 
-let warn: (warning: TemplateWarning) => void = (w) => console.warn(`hookbridge: ${w.message} (template: ${w.template})`);
-/** Routes template warnings to the host's logger (the relay's pino) instead of stderr. Each is reported once per template. */
+// Where warnings go until the host says (the relay routes them to its logger). No console: hosts such as n8n refuse it.
+let warn: (warning: TemplateWarning) => void = () => undefined;
+/** Routes template warnings to the host's logger. Each is reported once per template. */
 export function onTemplateWarning(handler: (warning: TemplateWarning) => void): void {
   warn = handler;
 }
@@ -40,18 +49,12 @@ export function onTemplateWarning(handler: (warning: TemplateWarning) => void): 
 /** The template being rendered (rendering is synchronous), so a warning can name it. */
 let rendering: string | undefined;
 const warned = new Set<string>();
-const DENIED = /^Handlebars: Access has been denied to resolve the property "([^"]*)"/;
-// Handlebars logs a denied property through its shared logger, once per property per process,
-// to the console. Catch those messages, name the template, and report each once per template.
-const logger = (Handlebars as unknown as { logger: { log: (level: unknown, ...message: unknown[]) => void } }).logger;
-const handlebarsLog = logger.log.bind(logger);
-logger.log = (level, ...message) => {
-  const property = typeof message[0] === 'string' ? DENIED.exec(message[0])?.[1] : undefined;
-  if (property === undefined || rendering === undefined) return handlebarsLog(level, ...message);
-  // Let Handlebars log this property again for the next template; we deduplicate per template instead.
-  (env as unknown as { resetLoggedPropertyAccesses(): void }).resetLoggedPropertyAccesses();
+
+/** Reports a denied property once per template; both renderers call it. False when no template is rendering. */
+export function reportDeniedProperty(property: string): boolean {
+  if (rendering === undefined) return false;
   const key = `${property}\u0000${rendering}`;
-  if (warned.has(key)) return;
+  if (warned.has(key)) return true;
   if (warned.size >= 10_000) warned.clear();
   warned.add(key);
   warn({
@@ -59,67 +62,25 @@ logger.log = (level, ...message) => {
     property,
     message: `template reads "${property}", which is not an own property of its parent: rendered empty (prototype access is denied)`,
   });
-};
-
-const escapers = Object.fromEntries(
-  (['none', 'slack', 'discord', 'html'] as const).map((mode) => {
-    const escape = escapeFor(mode);
-    return [mode, (value: unknown) => escape(stringify(value))];
-  }),
-) as Record<EscapeMode, (value: unknown) => string>;
-
-/** What Handlebars' runtime set up for a template on its first render (see `compileWithEscaping`). */
-interface RuntimeState {
-  helpers: unknown;
-  partials: unknown;
-  decorators: unknown;
-  hooks: unknown;
-  protoAccessControl: unknown;
+  return true;
 }
 
-type Container = RuntimeState & { escapeExpression: (value: unknown) => string };
+/** Returns what the template produced; `run` makes it a string (Handlebars can return a bare number). */
+export type RenderFunction = (context: unknown) => unknown;
+/** Turns a parsed template into a render function: the interpreter by default, compiled Handlebars where code generation is allowed. */
+export type TemplateCompiler = (ast: Ast, strict: boolean, mode: EscapeMode) => RenderFunction;
 
-/**
- * Compiles with the destination's escaping in place of Handlebars' HTML escaping. The
- * compiled code escapes `{{x}}` through `container.escapeExpression`; the container is
- * private to each compiled template, so setting it there changes nothing else.
- *
- * Speed: on every top-level call Handlebars copies all registered helpers into a new
- * object and wraps each in a closure — for our 19 helpers, more than the render itself.
- * The first render keeps what that set-up produced (the same for every call: our
- * environment is private and never changes after load), and later renders hand it back
- * through the runtime's own `partial` path, which skips the copy. Prototype access control
- * and missing-helper hooks are the ones the first set-up created.
- */
-function compileWithEscaping(ast: Ast, strict: boolean, mode: EscapeMode): TemplateDelegate {
-  // Handlebars' own compile() builds its functions from this same source with new Function.
-  const spec = new Function(`return ${env.precompile(ast, { strict })}`)() as { main: ProgramFn };
-  const main = spec.main;
-  const escape = escapers[mode];
-  let state: RuntimeState | undefined;
-  spec.main = function (container, ...rest) {
-    container.escapeExpression = escape;
-    state ??= {
-      helpers: container.helpers,
-      partials: container.partials,
-      decorators: container.decorators,
-      hooks: container.hooks,
-      protoAccessControl: container.protoAccessControl,
-    };
-    return main.call(this, container, ...rest);
-  };
-  const template = env.template(spec as unknown as Parameters<typeof env.template>[0]);
-  // One options object per template, reused: building a fresh one per call costs more than the copy it saves.
-  let reuse: (RuntimeState & { partial: true; data: { root: unknown } }) | undefined;
-  const render = (context: unknown, options?: Handlebars.RuntimeOptions): string => {
-    if (!state || options) return template(context, options);
-    reuse ??= { ...state, partial: true, data: { root: undefined } };
-    // `data.root` is what the runtime's initData would have set (for @root and helpers' options.data).
-    // Read by the runtime before anything renders, so a nested render cannot disturb it.
-    reuse.data = { root: context };
-    return template(context, reuse as Handlebars.RuntimeOptions);
-  };
-  return render as TemplateDelegate;
+/** Renders by walking the AST: no generated code, so it runs where `new Function` is refused (n8n). */
+export const interpretTemplates: TemplateCompiler = (ast, strict, mode) => {
+  const interpreter = new Interpreter({ helpers: templateHelpers, escape: escapers[mode], strict, onDeniedProperty: reportDeniedProperty });
+  return (context) => interpreter.render(ast, context);
+};
+
+let compiler: TemplateCompiler = interpretTemplates;
+/** Chooses how templates render from now on (the Node entry of `@hookbridge/core` picks compiled Handlebars). Clears the cache. */
+export function useTemplateCompiler(next: TemplateCompiler): void {
+  compiler = next;
+  caches.clear();
 }
 
 export interface RenderOptions {
@@ -139,8 +100,7 @@ export interface TemplateProblem {
   path?: string;
 }
 
-type Ast = hbs.AST.Program;
-type ProgramFn = (this: unknown, container: Container, ...rest: unknown[]) => string;
+export type Ast = hbs.AST.Program;
 
 function locate(error: unknown, source: string): { line?: number; column?: number } {
   const e = error as { lineNumber?: number; column?: number; message?: string };
@@ -165,35 +125,35 @@ function describe(error: unknown): string {
 
 const CACHE_LIMIT = 1000;
 /** Compiled templates per escape mode and strictness, keyed by source. */
-const caches = new Map<string, Map<string, TemplateDelegate>>();
+const caches = new Map<string, Map<string, RenderFunction>>();
 
 function parse(source: string): Ast {
   try {
-    return env.parse(source);
+    return parseTemplate(source);
   } catch (error) {
     throw new TemplateError('template_syntax', `Template syntax error: ${describe(error)}`, locate(error, source), { cause: error });
   }
 }
 
 /** Compiles (once per source, escape mode and strictness) to a Handlebars function. Throws `TemplateError`. */
-export function compileTemplate(source: string, strict = false, mode: EscapeMode = 'none'): TemplateDelegate {
+export function compileTemplate(source: string, strict = false, mode: EscapeMode = 'none'): RenderFunction {
   const cacheKey = mode + (strict ? ':strict' : '');
   let cache = caches.get(cacheKey);
   if (!cache) caches.set(cacheKey, (cache = new Map()));
   const cached = cache.get(source);
   if (cached) return cached;
-  const compiled = compileWithEscaping(parse(source), strict, mode);
+  const compiled = compiler(parse(source), strict, mode);
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(source, compiled);
   return compiled;
 }
 
-function run(template: TemplateDelegate, source: string, context: unknown): string {
+function run(template: RenderFunction, source: string, context: unknown): string {
   const outer = rendering;
   rendering = source;
   try {
-    // Prototype access stays at Handlebars' default: denied.
-    return template(context);
+    // Prototype access stays at Handlebars' default: denied. A template that is one unescaped number yields a number.
+    return String(template(context));
   } catch (error) {
     if (error instanceof TemplateError) throw error;
     const where = locate(error, source);
@@ -249,7 +209,7 @@ export function singleExpression(leaf: string): string | undefined {
 /** Problems in a template, without rendering it: for editors (n8n and Zapier fields). */
 export function validateTemplate(source: string): TemplateProblem[] {
   try {
-    env.parse(source);
+    parseTemplate(source);
     return [];
   } catch (error) {
     return [{ message: describe(error), ...locate(error, source) }];
