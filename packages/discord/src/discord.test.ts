@@ -1,7 +1,7 @@
-import { embedLength, WebhookClient } from 'discord.js';
+import { EmbedBuilder, embedLength, WebhookClient } from 'discord.js';
 import { eventFromPayload, listProviders, type HookEvent } from '@hookbridge/core';
 import { startFakeDiscord, discordErrors, discordRateLimit, type FakeDiscord } from '../../../test/fakes/discord';
-import { format, sendToDiscord, parseWebhookUrl, DISCORD_LIMITS } from '.';
+import { format, sendToDiscord, parseWebhookUrl, DISCORD_LIMITS, embedLength as ourEmbedLength, type DiscordMessage } from '.';
 
 const allEvents: [string, string, HookEvent][] = listProviders().flatMap((p) =>
   p.events.map((e) => [p.id, e.type, eventFromPayload(p, p.samplePayload(e.type))] as [string, string, HookEvent]),
@@ -23,10 +23,32 @@ function oversized(): HookEvent {
   };
 }
 
+/**
+ * discord.js's own validators: every embed is rebuilt through `EmbedBuilder`'s setters, which
+ * throw on anything Discord would refuse (lengths, colour range, URL and timestamp forms), and
+ * our `embedLength` must count what discord.js counts. The formatter itself stays free of discord.js.
+ */
+function expectValidForDiscordJs(message: DiscordMessage): void {
+  for (const embed of message.embeds) {
+    const builder = new EmbedBuilder();
+    if (embed.title !== undefined) builder.setTitle(embed.title);
+    if (embed.description !== undefined) builder.setDescription(embed.description);
+    if (embed.color !== undefined) builder.setColor(embed.color);
+    if (embed.url !== undefined) builder.setURL(embed.url);
+    if (embed.timestamp !== undefined) builder.setTimestamp(new Date(embed.timestamp));
+    if (embed.footer !== undefined) builder.setFooter(embed.footer);
+    if (embed.author !== undefined) builder.setAuthor(embed.author);
+    if (embed.fields?.length) builder.addFields(embed.fields);
+    expect(builder.toJSON()).toEqual(embed);
+    expect(ourEmbedLength(embed)).toBe(embedLength(embed));
+  }
+}
+
 describe('format', () => {
   test.each(allEvents)('%s %s: one valid embed, mentions off', (providerId, type, event) => {
     const message = format(event);
     expect(discordErrors(message as unknown as Record<string, unknown>)).toEqual({});
+    expectValidForDiscordJs(message);
     expect(message.allowed_mentions).toEqual({ parse: [] });
     const embed = message.embeds[0]!;
     expect(embed.footer?.text).toBe(`${listProviders().find((p) => p.id === providerId)!.name} · ${type}`);
@@ -44,6 +66,7 @@ describe('format', () => {
     const message = format(oversized());
     const embed = message.embeds[0]!;
     expect(discordErrors(message as unknown as Record<string, unknown>)).toEqual({});
+    expectValidForDiscordJs(message);
     expect(embedLength(embed)).toBeLessThanOrEqual(DISCORD_LIMITS.total);
     expect(embed.title!.length).toBeLessThanOrEqual(256);
     expect(embed.fields!.length).toBeLessThanOrEqual(25);
@@ -75,6 +98,7 @@ describe('format', () => {
     expect(message.content).toBe('Trophy');
     expect(message.embeds).toHaveLength(10);
     expect(message.embeds[0]).toEqual({ title: 'streak.extended', description: 'Sam Rivera extended their streak to 12' });
+    expectValidForDiscordJs(message);
   });
 });
 

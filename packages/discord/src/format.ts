@@ -1,4 +1,3 @@
-import { EmbedBuilder, embedLength } from '@discordjs/builders';
 import type { APIEmbed } from 'discord-api-types/v10';
 import {
   digestEvent,
@@ -11,9 +10,14 @@ import {
   truncateText,
   type HookEvent,
   type JsonTemplate,
-} from '@hookbridge/core';
+} from '@hookbridge/core/pure';
 
-/** Discord's execute-webhook limits. `EmbedBuilder` checks each field; the 6,000 total is ours to keep. */
+/**
+ * Discord's execute-webhook limits, all enforced here (a pure function, no discord.js at run
+ * time: it cannot be inside the n8n bundle and its runtime validation cost more than the rest
+ * of formatting). The tests rebuild every message through discord.js's `EmbedBuilder`, whose
+ * validators must accept it, and check `embedLength` against discord.js's own.
+ */
 export const DISCORD_LIMITS = {
   content: 2000,
   embeds: 10,
@@ -49,6 +53,13 @@ export interface DiscordFormatOptions {
   /** Mentions the route lets through. Default none: no template can ping `@everyone` or `@here`. */
   allowMentions?: MentionType[];
   username?: string;
+}
+
+/** The characters Discord counts towards the 6,000 of a message: title, description, fields, footer, author. */
+export function embedLength(embed: APIEmbed): number {
+  let n = (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0) + (embed.author?.name.length ?? 0);
+  for (const field of embed.fields ?? []) n += field.name.length + field.value.length;
+  return n;
 }
 
 /** Cuts one embed to Discord's limits, the 6,000-character total included. */
@@ -108,13 +119,15 @@ export function format(event: HookEvent, options: DiscordFormatOptions = {}): Di
     value: truncateText(escapeDiscord(f.value) || '\u200b', DISCORD_LIMITS.fieldValue),
     inline: f.value.length <= 40,
   }));
-  const builder = new EmbedBuilder()
-    .setTitle(truncateText(neutralizeDiscordMentions(title), DISCORD_LIMITS.title))
-    .setDescription(truncateText(mayPing ? description : neutralizeDiscordMentions(description), DISCORD_LIMITS.description))
-    .setColor(digest.color)
-    .setTimestamp(new Date(digest.occurredAt))
-    .setFooter({ text: truncateText(`${digest.providerName} · ${digest.type}`, DISCORD_LIMITS.footer) });
-  if (fields.length) builder.addFields(fields);
-  if (digest.url) builder.setURL(digest.url);
-  return enforceDiscordLimits({ embeds: [builder.toJSON()], allowed_mentions, username: options.username ?? 'Hookbridge' });
+  const embed: APIEmbed = {
+    title: truncateText(neutralizeDiscordMentions(title), DISCORD_LIMITS.title),
+    description: truncateText(mayPing ? description : neutralizeDiscordMentions(description), DISCORD_LIMITS.description),
+    color: digest.color,
+    timestamp: new Date(digest.occurredAt).toISOString(),
+    footer: { text: truncateText(`${digest.providerName} · ${digest.type}`, DISCORD_LIMITS.footer) },
+  };
+  if (!embed.description) delete embed.description; // Discord refuses an empty one
+  if (fields.length) embed.fields = fields;
+  if (digest.url) embed.url = digest.url;
+  return enforceDiscordLimits({ embeds: [embed], allowed_mentions, username: options.username ?? 'Hookbridge' });
 }

@@ -1,4 +1,4 @@
-import { deliver, DeliveryError, type AttemptLog, type DeliverOptions, type HttpResponse } from '@hookbridge/core';
+import { deliver, DeliveryError, type AttemptLog, type DeliverOptions, type HttpResponse } from '@hookbridge/core/pure';
 import type { DiscordMessage } from './format';
 
 /** How a Discord message is sent: core's outbound layer (address policy, timeout, retries), or a host's transport. */

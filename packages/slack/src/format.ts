@@ -10,7 +10,7 @@ import {
   truncateText,
   type HookEvent,
   type JsonTemplate,
-} from '@hookbridge/core';
+} from '@hookbridge/core/pure';
 import { enforceSlackLimits, SLACK_LIMITS } from './limits';
 
 /** What `chat.postMessage` and incoming webhooks accept. */

@@ -1,4 +1,4 @@
-import { truncateText } from '@hookbridge/core';
+import { truncateText } from '@hookbridge/core/pure';
 
 /** Block Kit limits (api.slack.com/reference/block-kit). Enforced, never hoped for. */
 export const SLACK_LIMITS = {

@@ -6,7 +6,7 @@ import {
   type DeliveryResult,
   type HttpResponse,
   type RetryPolicy,
-} from '@hookbridge/core';
+} from '@hookbridge/core/pure';
 import type { SlackMessage } from './format';
 
 export interface SlackSendResult {

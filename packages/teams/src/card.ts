@@ -7,7 +7,7 @@ import {
   type EventDigest,
   type HookEvent,
   type JsonTemplate,
-} from '@hookbridge/core';
+} from '@hookbridge/core/pure';
 
 /** The Adaptive Card elements we emit: all in schema 1.5, all rendered on Teams mobile. */
 export type CardElement =
@@ -55,8 +55,10 @@ export function envelope(card: AdaptiveCard): TeamsMessage {
   return { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }] };
 }
 
+const utf8 = new TextEncoder();
+
 export function messageBytes(message: TeamsMessage): number {
-  return Buffer.byteLength(JSON.stringify(message));
+  return utf8.encode(JSON.stringify(message)).length;
 }
 
 function defaultCard(

@@ -1,4 +1,4 @@
-import { deliver, DeliveryError, type DeliverOptions, type DeliveryResult, type HttpResponse } from '@hookbridge/core';
+import { deliver, DeliveryError, type DeliverOptions, type DeliveryResult, type HttpResponse } from '@hookbridge/core/pure';
 import type { TeamsMessage } from './card';
 
 /**

@@ -26,9 +26,12 @@ const PAIRS: [RegExp, string, string][] = [
   [/^previous_(.+)$/, 'previous_', 'current_'],
 ];
 
+// One formatter, built once: `toLocaleString` builds a new one on every call (~100 µs).
+const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
 function display(value: unknown): string {
   if (value === null || value === undefined) return '—';
-  if (typeof value === 'number') return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  if (typeof value === 'number') return numberFormat.format(value);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && value.every((v) => typeof v !== 'object')) return value.join(', ');
