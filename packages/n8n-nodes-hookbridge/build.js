@@ -1,5 +1,7 @@
-// Bundles each node and credential with the Hookbridge core (and Handlebars) into dist/, so
-// the package installs with nothing but n8n-workflow (n8n's rule: no runtime dependencies).
+// Bundles each node and credential with the pure entries of the Hookbridge packages
+// (`@hookbridge/core/pure`, `@hookbridge/slack/pure`, …: no Node modules, timers or code
+// generation) into dist/, so the package installs with nothing but n8n-workflow and passes
+// n8n's community-package scan (`node scan.mjs`).
 const { build } = require('esbuild');
 const { cpSync, rmSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
@@ -20,7 +22,6 @@ build({
   format: 'cjs',
   target: 'node20',
   external: ['n8n-workflow'],
-  alias: { '@hookbridge/core': join(root, '../core/src/index.ts') },
   legalComments: 'none',
   logLevel: 'warning',
 })

@@ -1,5 +1,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { IDataObject, IHookFunctions, INode, IWebhookFunctions, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type {
+  ICredentialDataDecryptedObject,
+  IDataObject,
+  IHookFunctions,
+  IHttpRequestOptions,
+  INode,
+  IWebhookFunctions,
+  IExecuteFunctions,
+  INodeExecutionData,
+} from 'n8n-workflow';
+import { HookbridgeApi } from '../../packages/n8n-nodes-hookbridge/credentials/HookbridgeApi.credentials';
 
 export const node: INode = {
   id: 'node-1',
@@ -13,6 +23,35 @@ export const node: INode = {
 export interface Recorded {
   status?: number;
   body?: unknown;
+  /** Every `helpers.httpRequestWithAuthentication` call, as the node made it (before the credential's auth). */
+  httpCalls: { credential: string; options: IHttpRequestOptions }[];
+}
+
+/**
+ * n8n's `httpRequestWithAuthentication`, as n8n 1.x runs it: the credential type's
+ * `authenticate` applied to the request, then a real HTTP call; with `returnFullResponse`
+ * the status, headers and body; an error for non-2xx unless `ignoreHttpStatusErrors`.
+ */
+async function httpRequestWithAuthentication(
+  credentials: IDataObject,
+  recorded: Recorded,
+  credential: string,
+  options: IHttpRequestOptions,
+): Promise<unknown> {
+  recorded.httpCalls.push({ credential, options: structuredClone(options) });
+  if (credential !== 'hookbridgeApi') throw new Error(`unknown credential type ${credential}`);
+  const signed = await new HookbridgeApi().authenticate(credentials as ICredentialDataDecryptedObject, options);
+  const response = await fetch(signed.url, {
+    method: signed.method ?? 'GET',
+    headers: signed.headers as Record<string, string>,
+    body: signed.body as string | undefined,
+    redirect: signed.disableFollowRedirect ? 'manual' : 'follow',
+    signal: AbortSignal.timeout(signed.timeout ?? 300_000),
+  });
+  const body = await response.text();
+  if (!signed.ignoreHttpStatusErrors && !response.ok) throw new Error(`Request failed with status code ${response.status}`);
+  if (!signed.returnFullResponse) return body;
+  return { statusCode: response.status, headers: Object.fromEntries(response.headers), body };
 }
 
 /**
@@ -27,7 +66,7 @@ export function hookContext(options: {
   request?: { headers: IncomingHttpHeaders; rawBody: Buffer };
   workflowId?: string;
 }) {
-  const recorded: Recorded = {};
+  const recorded: Recorded = { httpCalls: [] };
   const response = {
     status(code: number) {
       recorded.status = code;
@@ -48,7 +87,11 @@ export function hookContext(options: {
     getRequestObject: () => ({ headers: options.request?.headers ?? {}, rawBody: options.request?.rawBody }),
     getResponseObject: () => response,
     getHeaderData: () => options.request?.headers ?? {},
-    helpers: { returnJsonArray: (items: IDataObject[]) => items.map((json) => ({ json })) },
+    helpers: {
+      returnJsonArray: (items: IDataObject[]) => items.map((json) => ({ json })),
+      httpRequestWithAuthentication: (credential: string, request: IHttpRequestOptions) =>
+        httpRequestWithAuthentication(options.credentials, recorded, credential, request),
+    },
   };
   return { hook: context as unknown as IHookFunctions, webhook: context as unknown as IWebhookFunctions, recorded };
 }

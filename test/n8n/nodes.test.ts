@@ -45,14 +45,28 @@ describe('Hookbridge Trigger lifecycle against the Trakkr emulator', () => {
   test('create subscribes the webhook URL with the selected events and a generated secret in static data', async () => {
     const c = await catcher();
     const staticData: IDataObject = {};
-    const { hook } = hookContext({ parameters, credentials, staticData, webhookUrl: c.prodUrl });
+    const { hook, recorded } = hookContext({ parameters, credentials, staticData, webhookUrl: c.prodUrl });
     expect(await lifecycle.checkExists.call(hook)).toBe(false);
     expect(await lifecycle.create.call(hook)).toBe(true);
     const sub = emulator.subscriptions.find((s) => s.url === c.prodUrl)!;
+    // Every REST-hook call went through n8n's helper with the credential; none carried auth of its own.
+    expect(recorded.httpCalls.map(({ credential, options }) => [credential, options.method, new URL(options.url).pathname])).toEqual([
+      ['hookbridgeApi', 'GET', '/webhooks'],
+      ['hookbridgeApi', 'POST', '/webhooks'],
+    ]);
+    for (const { options } of recorded.httpCalls) {
+      expect(Object.keys(options.headers ?? {}).map((h) => h.toLowerCase())).not.toContain('authorization');
+      expect(options).toMatchObject({ returnFullResponse: true, ignoreHttpStatusErrors: true, disableFollowRedirect: true, timeout: 10_000 });
+    }
+    expect(JSON.parse(recorded.httpCalls[1]!.options.body as string)).toMatchObject({ url: c.prodUrl, brand_id: 'brand-n8n' });
     expect(sub).toMatchObject({ events: ['citation_gained', 'citation_lost'], brand_id: 'brand-n8n' });
     expect((staticData.subscriptions as IDataObject)[c.prodUrl]).toEqual({ id: sub.id, secret: sub.signing_secret });
     expect(await lifecycle.checkExists.call(hook)).toBe(true);
     expect(await lifecycle.delete.call(hook)).toBe(true);
+    expect(recorded.httpCalls.slice(2).map(({ options }) => [options.method, new URL(options.url).pathname])).toEqual([
+      ['GET', `/webhooks/${sub.id}`],
+      ['DELETE', `/webhooks/${sub.id}`],
+    ]);
     expect(emulator.subscriptions.find((s) => s.url === c.prodUrl)).toBeUndefined();
     await c.close();
   });

@@ -6,7 +6,7 @@ import type {
   INodeProperties,
   Icon,
 } from 'n8n-workflow';
-import { apiAuth, authHeaders, type OutboundAuth } from '@hookbridge/core';
+import { apiAuth, authHeaders, type OutboundAuth } from '@hookbridge/core/pure';
 
 /** The provider-API auth of a saved credential (Trakkr's documented types; `bearer` for credentials saved before the choice existed). */
 export function credentialAuth(credentials: ICredentialDataDecryptedObject): OutboundAuth {

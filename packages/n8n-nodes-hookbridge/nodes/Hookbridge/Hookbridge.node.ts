@@ -15,10 +15,10 @@ import {
   TemplateError,
   type HookEvent,
   type JsonTemplate,
-} from '@hookbridge/core';
-import { format as slackFormat } from '../../../slack/src/format';
-import { format as discordFormat } from '../../../discord/src/format';
-import { format as teamsFormat } from '../../../teams/src/card';
+} from '@hookbridge/core/pure';
+import { format as slackFormat } from '@hookbridge/slack/pure';
+import { format as discordFormat } from '@hookbridge/discord/pure';
+import { format as teamsFormat } from '@hookbridge/teams/pure';
 
 /** The item as a canonical event: a Hookbridge Trigger item as is, anything else as the event's data. */
 function eventOf(json: IDataObject): HookEvent {

@@ -10,7 +10,7 @@ import {
   type IWebhookResponseData,
   type JsonObject,
 } from 'n8n-workflow';
-import { redactHeaders, SubscriptionError, TemplateError, verifyWebhook, WebhookVerificationError } from '@hookbridge/core';
+import { redactHeaders, SubscriptionError, TemplateError, verifyWebhook, WebhookVerificationError } from '@hookbridge/core/pure';
 import { triggerProperties } from './description';
 import { clientFor, dedupeStore, profileOf, selectedEvents, shapeOutput, subscriptions, wanted } from './TriggerHelpers';
 

@@ -1,4 +1,4 @@
-import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { sleep, type IDataObject, type IHookFunctions, type IWebhookFunctions } from 'n8n-workflow';
 import {
   createGenericProvider,
   eventMatches,
@@ -12,9 +12,10 @@ import {
   type HookEvent,
   type ProviderProfile,
   type SchemeName,
-} from '@hookbridge/core';
+} from '@hookbridge/core/pure';
 
 import { credentialAuth } from '../../credentials/HookbridgeApi.credentials';
+import { n8nTransport } from './N8nTransport';
 
 type Context = IHookFunctions | IWebhookFunctions;
 
@@ -55,14 +56,19 @@ export function selectedEvents(context: Context, profile: ProviderProfile): stri
   return chosen.length ? chosen : ['*'];
 }
 
-export async function clientFor(context: Context, profile: ProviderProfile): Promise<SubscriptionClient> {
+export async function clientFor(context: IHookFunctions, profile: ProviderProfile): Promise<SubscriptionClient> {
   const credentials = await context.getCredentials('hookbridgeApi');
+  // Refuses an unusable choice (empty key, bad header name) before any request is made.
+  credentialAuth(credentials);
   return new SubscriptionClient({
     provider: profile,
     baseUrl: (credentials.baseUrl as string) || undefined,
-    auth: credentialAuth(credentials),
+    // n8n sends the requests and the credential's `authenticate` adds the auth.
+    auth: { type: 'none' },
+    transport: n8nTransport(context),
+    sleep,
     policy: { retries: 2, delaysMs: [500, 1000], timeoutMs: 10_000 },
-    // The user's own provider API, typed into their own workflow tool (as with its HTTP Request node).
+    // The user's own provider API, typed into their own n8n (as with its HTTP Request node); n8n's own network rules apply.
     guard: INSECURE_GUARD,
   });
 }

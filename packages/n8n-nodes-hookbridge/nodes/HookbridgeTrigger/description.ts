@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { listProviders, SCHEME_NAMES } from '@hookbridge/core';
+import { listProviders, SCHEME_NAMES } from '@hookbridge/core/pure';
 
 const catalogued = listProviders().filter((p) => p.events.length > 0);
 
