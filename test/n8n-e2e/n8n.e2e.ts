@@ -1,10 +1,11 @@
 /**
- * End to end in a real n8n (1.123.x, Node 20): our built package loaded through
- * N8N_CUSTOM_EXTENSIONS, the example workflow imported and activated from the CLI, the
+ * End to end in a real n8n (1.123.x, Node 20): our package packed and installed into n8n's
+ * community-node folder exactly as its README's "Install from a local build" says (the way n8n
+ * installs a community package), the example workflow imported and activated from the CLI, the
  * Trakkr emulator as the provider and a local Slack as the destination.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -50,7 +51,6 @@ beforeAll(async () => {
     PATH: process.env.PATH,
     HOME: user,
     N8N_USER_FOLDER: user,
-    N8N_CUSTOM_EXTENSIONS: join(ROOT, 'packages/n8n-nodes-hookbridge/dist'),
     N8N_PORT: String(port),
     N8N_LISTEN_ADDRESS: '127.0.0.1',
     N8N_HOST: '127.0.0.1',
@@ -65,6 +65,17 @@ beforeAll(async () => {
     N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
     N8N_GIT_NODE_DISABLE_BARE_REPOS: 'true',
   };
+  // README, "Install from a local build": pack, then install the tarball into n8n's community-node folder.
+  const packed = (await run('npm', ['pack', '--silent', '--pack-destination', user], { cwd: join(ROOT, 'packages/n8n-nodes-hookbridge') })).stdout
+    .trim()
+    .split('\n')
+    .pop()!;
+  const nodesDir = join(user, '.n8n', 'nodes');
+  mkdirSync(nodesDir, { recursive: true });
+  writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+  await run('npm', ['install', '--ignore-scripts', '--legacy-peer-deps', '--no-audit', '--no-fund', join(user, packed)], { cwd: nodesDir, env: { ...process.env, HOME: user } });
+  process.stderr.write(`n8n e2e: installed ${packed} into ${nodesDir}\n`);
+
   // The API wants its key in a custom header: proves the credential's auth type reaches the provider through real n8n.
   emulator = new ProviderEmulator({ provider: 'trakkr', apiAuth: { type: 'api_key', header: 'X-Trakkr-Key', value: 'e2e_api_key' } });
   const emulatorUrl = await emulator.listen();
@@ -81,11 +92,10 @@ beforeAll(async () => {
       },
     ]),
   );
-  // The example as shipped, with the custom-extension type prefix and the local Slack.
+  // The example as shipped (node types under the package name, as a community package registers them), with the local Slack.
   const workflow = JSON.parse(readFileSync(join(ROOT, 'examples/n8n/trakkr-to-slack.json'), 'utf8')) as {
     nodes: { type: string; parameters: Record<string, unknown> }[];
   };
-  for (const node of workflow.nodes) node.type = node.type.replace('n8n-nodes-hookbridge.', 'CUSTOM.');
   workflow.nodes.find((n) => n.type === 'n8n-nodes-base.httpRequest')!.parameters.url = slack.webhookUrl;
   writeFileSync(join(user, 'workflow.json'), JSON.stringify(workflow));
 
