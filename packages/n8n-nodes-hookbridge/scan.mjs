@@ -10,12 +10,18 @@ import { analyzePackage, SOURCE_FILE_PATTERNS } from '@n8n/scan-community-packag
 const root = dirname(fileURLToPath(import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'hb-n8n-scan-'));
 try {
-  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop();
+  const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop();
   const unpacked = join(work, 'package');
   execFileSync('tar', ['-xzf', join(work, tarball), '-C', work]);
   const dist = await analyzePackage(unpacked, ['**/*.js', 'package.json']);
   const source = await analyzePackage(root, SOURCE_FILE_PATTERNS);
-  for (const [name, result] of [['packed package (dist)', dist], ['sources', source]]) {
+  for (const [name, result] of [
+    ['packed package (dist)', dist],
+    ['sources', source],
+  ]) {
     console.log(`${result.passed ? 'passed' : 'FAILED'}: ${name}${result.message ? ` — ${result.message}` : ''}`);
     if (result.details) console.log(result.details);
   }

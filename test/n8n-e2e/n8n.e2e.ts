@@ -66,14 +66,19 @@ beforeAll(async () => {
     N8N_GIT_NODE_DISABLE_BARE_REPOS: 'true',
   };
   // README, "Install from a local build": pack, then install the tarball into n8n's community-node folder.
-  const packed = (await run('npm', ['pack', '--silent', '--pack-destination', user], { cwd: join(ROOT, 'packages/n8n-nodes-hookbridge') })).stdout
+  const packed = (
+    await run('npm', ['pack', '--silent', '--pack-destination', user], { cwd: join(ROOT, 'packages/n8n-nodes-hookbridge') })
+  ).stdout
     .trim()
     .split('\n')
     .pop()!;
   const nodesDir = join(user, '.n8n', 'nodes');
   mkdirSync(nodesDir, { recursive: true });
   writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
-  await run('npm', ['install', '--ignore-scripts', '--legacy-peer-deps', '--no-audit', '--no-fund', join(user, packed)], { cwd: nodesDir, env: { ...process.env, HOME: user } });
+  await run('npm', ['install', '--ignore-scripts', '--legacy-peer-deps', '--no-audit', '--no-fund', join(user, packed)], {
+    cwd: nodesDir,
+    env: { ...process.env, HOME: user },
+  });
   process.stderr.write(`n8n e2e: installed ${packed} into ${nodesDir}\n`);
 
   // The API wants its key in a custom header: proves the credential's auth type reaches the provider through real n8n.

@@ -56,7 +56,12 @@ describe('Hookbridge Trigger lifecycle against the Trakkr emulator', () => {
     ]);
     for (const { options } of recorded.httpCalls) {
       expect(Object.keys(options.headers ?? {}).map((h) => h.toLowerCase())).not.toContain('authorization');
-      expect(options).toMatchObject({ returnFullResponse: true, ignoreHttpStatusErrors: true, disableFollowRedirect: true, timeout: 10_000 });
+      expect(options).toMatchObject({
+        returnFullResponse: true,
+        ignoreHttpStatusErrors: true,
+        disableFollowRedirect: true,
+        timeout: 10_000,
+      });
     }
     expect(JSON.parse(recorded.httpCalls[1]!.options.body as string)).toMatchObject({ url: c.prodUrl, brand_id: 'brand-n8n' });
     expect(sub).toMatchObject({ events: ['citation_gained', 'citation_lost'], brand_id: 'brand-n8n' });

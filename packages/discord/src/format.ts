@@ -57,7 +57,8 @@ export interface DiscordFormatOptions {
 
 /** The characters Discord counts towards the 6,000 of a message: title, description, fields, footer, author. */
 export function embedLength(embed: APIEmbed): number {
-  let n = (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0) + (embed.author?.name.length ?? 0);
+  let n =
+    (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0) + (embed.author?.name.length ?? 0);
   for (const field of embed.fields ?? []) n += field.name.length + field.value.length;
   return n;
 }

@@ -8,5 +8,12 @@ export {
   type DiscordFormatOptions,
   type MentionType,
 } from './format';
-export { sendToDiscord, parseWebhookUrl, executeWebhookUrl, interpretDiscordAnswer, type DiscordSendOptions, type DiscordSendResult } from './send';
+export {
+  sendToDiscord,
+  parseWebhookUrl,
+  executeWebhookUrl,
+  interpretDiscordAnswer,
+  type DiscordSendOptions,
+  type DiscordSendResult,
+} from './send';
 export { previewHtml } from './preview';

@@ -1,4 +1,5 @@
 import type { Bundle, ZObject } from 'zapier-platform-core';
+import { zapierTransport } from './transport';
 import { apiAuth, DEFAULT_API_KEY_HEADER, INSECURE_GUARD, listProviders, SubscriptionClient, SubscriptionError } from '@hookbridge/core';
 
 export const PROVIDERS = listProviders().filter((p) => p.events.length > 0);
@@ -66,7 +67,7 @@ export const authentication = {
     if (!profile) throw new z.errors.Error('Choose a provider', 'InvalidProvider', 400);
     if (profile.subscription.kind === 'rest-hook') {
       try {
-        const hooks = await subscriptionClient(bundle).list();
+        const hooks = await subscriptionClient(z, bundle).list();
         return { provider: profile.name, webhooks: hooks.length };
       } catch (error) {
         if (error instanceof SubscriptionError && (error.code === 'unauthorized' || error.code === 'forbidden')) {
@@ -93,19 +94,23 @@ export const authentication = {
   },
 };
 
-export function subscriptionClient(bundle: Bundle): SubscriptionClient {
+export function subscriptionClient(z: ZObject, bundle: Bundle): SubscriptionClient {
+  // Refuses an unusable choice (empty key, bad header name) before any request is made.
+  apiAuth({
+    authType: bundle.authData.api_auth_type,
+    apiKey: bundle.authData.api_key,
+    apiKeyHeader: bundle.authData.api_key_header,
+    username: bundle.authData.api_username,
+  });
   return new SubscriptionClient({
     provider: bundle.authData.provider ?? '',
     baseUrl: bundle.authData.base_url || undefined,
-    auth: apiAuth({
-      authType: bundle.authData.api_auth_type,
-      apiKey: bundle.authData.api_key,
-      apiKeyHeader: bundle.authData.api_key_header,
-      username: bundle.authData.api_username,
-    }),
+    // Zapier sends the requests (z.request) and the beforeRequest middleware adds the auth.
+    auth: { type: 'none' },
+    transport: zapierTransport(z),
     // Zapier gives each call about 30 s: keep retries short.
     policy: { retries: 2, delaysMs: [500, 1000], timeoutMs: 8000 },
-    // The user's own provider API, typed into their own workflow tool (as with its HTTP Request node).
+    // The user's own provider API, typed into their own Zap; Zapier's own network rules apply to z.request.
     guard: INSECURE_GUARD,
   });
 }

@@ -9,9 +9,9 @@ import {
   type HookEvent,
 } from '@hookbridge/core';
 // Formatters only (not their senders): the Zap posts the payload with a Webhooks by Zapier step.
-import { format as slackFormat } from '../../slack/src/format';
-import { format as discordFormat } from '../../discord/src/format';
-import { format as teamsFormat } from '../../teams/src/card';
+import { format as slackFormat } from '@hookbridge/slack/pure';
+import { format as discordFormat } from '@hookbridge/discord/pure';
+import { format as teamsFormat } from '@hookbridge/teams/pure';
 
 function parseData(z: ZObject, value: unknown, field: string): unknown {
   if (value === undefined || value === '') return {};

@@ -74,7 +74,7 @@ export function hookTrigger(profile: ProviderProfile, type: string) {
     operation.performSubscribe = async (z: ZObject, bundle: Bundle) => {
       requireProvider(z, bundle, profile);
       try {
-        return await subscriptionClient(bundle).subscribe({
+        return await subscriptionClient(z, bundle).subscribe({
           url: bundle.targetUrl ?? '',
           events: any ? profile.events.map((e) => e.type) : [type],
           brand_id: String(bundle.inputData.brand_id ?? ''),
@@ -87,7 +87,7 @@ export function hookTrigger(profile: ProviderProfile, type: string) {
       const id = (bundle.subscribeData as { id?: string } | undefined)?.id;
       if (!id) return { deleted: true, alreadyGone: true };
       try {
-        return await subscriptionClient(bundle).unsubscribe(id);
+        return await subscriptionClient(z, bundle).unsubscribe(id);
       } catch (error) {
         throw asZapierError(z, error, `unsubscribe from ${profile.name}`);
       }

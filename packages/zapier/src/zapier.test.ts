@@ -18,6 +18,7 @@ const App = require('../index.js') as {
   >;
   creates: Record<string, { operation: { perform: unknown } }>;
   authentication: { test: unknown; fields: { key: string; default?: string; choices?: Record<string, string> }[] };
+  beforeRequest: unknown[];
 };
 const appTester = zapier.createAppTester(App);
 type Op = Parameters<typeof appTester>[0];
@@ -203,6 +204,31 @@ describe("Trakkr connection: the API auth types of Trakkr's webhook docs", () =>
     } finally {
       await emulator.close();
     }
+  });
+
+  test("requests go out through z.request: the beforeRequest middleware adds the API auth, to the provider's API only", () => {
+    const [addAuth] = App.beforeRequest as ((
+      request: { url: string; headers?: Record<string, string> },
+      z: unknown,
+      bundle: unknown,
+    ) => {
+      headers?: Record<string, string>;
+    })[];
+    const authData = {
+      provider: 'trakkr',
+      base_url: 'https://api.trakkr.example/v1',
+      api_auth_type: 'api_key',
+      api_key: 'k9',
+      api_key_header: 'X-Key',
+    };
+    expect(
+      addAuth!({ url: 'https://api.trakkr.example/v1/webhooks', headers: { accept: 'application/json' } }, {}, { authData }).headers,
+    ).toEqual({
+      accept: 'application/json',
+      'x-key': 'k9',
+    });
+    // Never to another host: a Zap's other requests (or a redirect target) do not get the key.
+    expect(addAuth!({ url: 'https://elsewhere.example/x', headers: {} }, {}, { authData }).headers).toEqual({});
   });
 
   test('an incomplete connection says what is missing', async () => {

@@ -37,7 +37,8 @@ export function n8nTransport(context: IHookFunctions, credential = 'hookbridgeAp
     // A failure without an answer propagates as it is: core's outbound layer types it (a retryable network error).
     const response = (await context.helpers.httpRequestWithAuthentication.call(context, credential, options)) as FullResponse;
     const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(response.headers ?? {})) headers[name.toLowerCase()] = Array.isArray(value) ? String(value[0]) : value === undefined ? undefined : String(value);
+    for (const [name, value] of Object.entries(response.headers ?? {}))
+      headers[name.toLowerCase()] = Array.isArray(value) ? String(value[0]) : value === undefined ? undefined : String(value);
     return { status: response.statusCode, headers, body: text(response.body) };
   };
 }
