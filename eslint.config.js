@@ -44,6 +44,10 @@ module.exports = tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    files: ['**/*.mjs'],
+    languageOptions: { sourceType: 'module', globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['**/*.test.ts', 'test/**', 'bench/**', 'examples/**', '**/cli/**', '**/bin/**'],
     rules: { 'no-console': 'off' },
   },
