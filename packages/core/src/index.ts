@@ -14,4 +14,4 @@ useCompiledTemplates();
 export * from './pure';
 export * from './receiver';
 export { nodeTransport, guardedLookup } from './outbound/node-transport';
-export { useCompiledTemplates } from './templates/compiled';
+export { useCompiledTemplates, compiledTemplates } from './templates/compiled';

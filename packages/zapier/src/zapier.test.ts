@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as zapier from 'zapier-platform-core';
 import { getProvider } from '@hookbridge/core';
-import { ProviderEmulator } from '../../relay/src/emulator';
+import { ProviderEmulator } from '@hookbridge/relay';
 
 // The built bundle is what Zapier runs: test that, not the sources.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

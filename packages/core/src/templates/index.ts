@@ -4,6 +4,10 @@ export {
   evaluateExpression,
   validateTemplate,
   onTemplateWarning,
+  interpretTemplates,
+  useTemplateCompiler,
+  type RenderFunction,
+  type TemplateCompiler,
   type RenderOptions,
   type TemplateProblem,
   type TemplateWarning,
@@ -13,3 +17,4 @@ export { templateContext, providerName, type TemplateContext } from './context';
 export { digestEvent, dataFields, type EventDigest } from './digest';
 export { truncateText, helpers } from './helpers';
 export * from './escape';
+export { parseTemplate } from './interpreter';
