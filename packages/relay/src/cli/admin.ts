@@ -15,6 +15,11 @@ export async function adminCall<T>(target: AdminTarget, method: 'GET' | 'POST', 
   });
   const text = await response.body.text();
   const parsed = (text ? JSON.parse(text) : {}) as T & { message?: string };
+  if (response.statusCode === 401) {
+    const how =
+      "pass the admin token with --token <token> or HOOKBRIDGE_ADMIN_TOKEN=<token> (server.adminToken in the relay's configuration)";
+    throw new Error(`401: the relay refused ${target.token ? 'this admin token' : 'the request: no admin token given'}; ${how}`);
+  }
   if (response.statusCode >= 400) throw new Error(`${response.statusCode}: ${parsed.message ?? text}`);
   return parsed;
 }

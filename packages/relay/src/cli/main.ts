@@ -4,8 +4,10 @@ import { ProviderEmulator } from '../emulator';
 import { sendSample } from '../send';
 import { previewPage, screenshot, PREVIEW_PLATFORMS, type PreviewPlatform } from '../preview';
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { loadConfig, ConfigError } from '../config/load';
-import { Relay } from '../relay';
+import { tmpdir } from 'node:os';
+import { loadConfig } from '../config/load';
+import { configPath, DEFAULT_CONFIG, localUrl, serveCommand } from './serve';
+import { DESTINATIONS, init } from './init';
 import { adminCall, eventLines, deliveryLines, type AdminTarget } from './admin';
 import { join } from 'node:path';
 
@@ -51,18 +53,42 @@ export function buildProgram(): Command {
   program
     .command('send')
     .description('sign one sample event exactly as the provider would and POST it')
-    .requiredOption('--provider <id>', 'trackscore | trakkr | trophy | trackpilots | standard', providerOption)
-    .requiredOption('--event <type>', 'event type, e.g. score.updated')
-    .requiredOption('--to <url>', 'where to POST it')
-    .requiredOption('--secret <secret>', 'signing secret')
-    .action(async (o: { provider: string; event: string; to: string; secret: string }) => {
-      const profile = getProvider(o.provider);
-      if (profile.events.length && !profile.events.some((e) => e.type === o.event)) {
-        program.error(`error: ${profile.name} has no event "${o.event}" (known: ${profile.events.map((e) => e.type).join(', ')})`);
+    .option('--config <file>', "with --source: take the provider, the secret and the relay's address from this configuration")
+    .option('--source <id>', 'with --config: the source to send to')
+    .option('--provider <id>', 'trackscore | trakkr | trophy | trackpilots | standard', providerOption)
+    .option('--event <type>', "event type, e.g. score.updated (default: the provider's first)")
+    .option('--to <url>', 'where to POST it')
+    .option('--secret <secret>', 'signing secret')
+    .action(async (o: { config?: string; source?: string; provider?: string; event?: string; to?: string; secret?: string }) => {
+      let target: { provider: string; to: string; secret: string };
+      if (o.source || o.config) {
+        const file = configPath(o.config);
+        if (!file || !o.source)
+          return program.error('error: --source needs --config (or a ./hookbridge.yaml here), and --config needs --source');
+        let config;
+        try {
+          config = loadConfig(file);
+        } catch (error) {
+          return program.error((error as Error).message);
+        }
+        const source = config.sources.find((s) => s.id === o.source);
+        if (!source)
+          return program.error(`error: no source "${o.source}" in ${file} (sources: ${config.sources.map((s) => s.id).join(', ')})`);
+        if (typeof source.provider !== 'string')
+          return program.error(`error: source "${source.id}" is generic: use --provider, --to and --secret`);
+        target = { provider: source.provider, to: `${localUrl(config)}/hooks/${source.id}`, secret: source.secrets[0]! };
+      } else {
+        if (!o.provider || !o.to || !o.secret) return program.error('error: give --config and --source, or --provider, --to and --secret');
+        target = { provider: o.provider, to: o.to, secret: o.secret };
+      }
+      const profile = getProvider(target.provider);
+      const event = o.event ?? profile.events[0]?.type ?? 'demo.event';
+      if (profile.events.length && !profile.events.some((e) => e.type === event)) {
+        program.error(`error: ${profile.name} has no event "${event}" (known: ${profile.events.map((e) => e.type).join(', ')})`);
       }
       try {
-        const result = await sendSample(o);
-        console.log(`→ POST ${o.to}  ${profile.name} ${o.event}  id ${result.eventId}`);
+        const result = await sendSample({ ...target, event });
+        console.log(`→ POST ${target.to}  ${profile.name} ${event}  id ${result.eventId}`);
         console.log(
           `  signed: ${Object.entries(result.signatureHeaders)
             .map(([k, v]) => `${k}: ${v}`)
@@ -71,7 +97,7 @@ export function buildProgram(): Command {
         console.log(`← ${result.status} ${result.body}`);
         if (result.status >= 300) process.exitCode = 1;
       } catch (error) {
-        program.error(`error: could not send to ${o.to}: ${(error as Error).message}`);
+        program.error(`error: could not send to ${target.to}: ${(error as Error).message}`);
       }
     });
 
@@ -120,54 +146,24 @@ export function buildProgram(): Command {
       process.once('SIGTERM', stop);
     });
 
+  serveCommand(program, portOption);
+
   program
-    .command('serve')
-    .description('run the relay: receive, verify, dedupe, store, route and deliver')
-    .requiredOption('--config <file>', 'YAML configuration')
-    .option('--port <port>', 'override server.port', portOption)
-    .option('--storage <file>', 'override storage.path (the SQLite file)')
-    .option('--demo', 'after starting, send one signed sample event to every source')
-    .action(async (o: { config: string; port?: number; storage?: string; demo?: boolean }) => {
-      let relay: Relay;
+    .command('init')
+    .description('write a commented starter hookbridge.yaml for the providers and destinations you name')
+    .option('--provider <ids>', 'providers, comma-separated (repeatable): trackscore, trakkr, trophy, trackpilots, standard', collect, [])
+    .option('--destination <kinds>', `destinations, comma-separated (repeatable): ${DESTINATIONS.join(', ')}`, collect, [])
+    .option('--out <file>', 'where to write it', DEFAULT_CONFIG)
+    .option('--force', 'overwrite an existing file')
+    .action(async (o: { provider: string[]; destination: string[]; out: string; force?: boolean }) => {
       try {
-        const config = loadConfig(o.config);
-        if (o.storage) config.storage.path = o.storage;
-        relay = new Relay(config);
+        // On a terminal, ask for what the flags did not say.
+        const prompt = process.stdin.isTTY ? { input: process.stdin, output: process.stdout } : undefined;
+        const result = await init({ ...o, prompt });
+        console.log(`wrote ${result.file}: sources ${result.providers.join(', ')}; routes to ${result.destinations.join(', ')}`);
+        console.log(`next:  npx hookbridge serve${result.file === DEFAULT_CONFIG ? '' : ` --config ${result.file}`}`);
       } catch (error) {
-        if (error instanceof ConfigError) {
-          console.error(error.message);
-          process.exit(2);
-        }
-        throw error;
-      }
-      const url = await relay.start(o.port);
-      const stop = (signal: string) => {
-        relay.logger.info({ signal }, 'shutting down');
-        void relay.close().then(() => process.exit(0));
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-      console.log(`\nHookbridge relay on ${url}`);
-      for (const source of relay.config.sources) {
-        const profile = typeof source.provider === 'string' ? getProvider(source.provider) : undefined;
-        console.log(`  POST ${url}/hooks/${source.id}   (${profile?.name ?? 'generic'})`);
-      }
-      const first = relay.config.sources.find((s) => typeof s.provider === 'string' && getProvider(s.provider).events.length);
-      if (first) {
-        const profile = getProvider(first.provider as string);
-        console.log(
-          `\nTry it:  npx hookbridge send --provider ${profile.id} --event ${profile.events[0]!.type} --to ${url}/hooks/${first.id} --secret '<${first.id} secret>'`,
-        );
-        console.log(`Or run with --demo to send a sample to every source.\n`);
-      }
-      if (o.demo) {
-        for (const source of relay.config.sources) {
-          if (typeof source.provider !== 'string') continue;
-          const profile = getProvider(source.provider);
-          const event = profile.events[0]?.type ?? 'demo.event';
-          const result = await sendSample({ provider: profile.id, event, to: `${url}/hooks/${source.id}`, secret: source.secrets[0]! });
-          console.log(`demo: ${profile.name} ${event} → ${result.status} ${result.body}`);
-        }
+        program.error(`error: ${(error as Error).message}`);
       }
     });
 
@@ -280,7 +276,12 @@ export function buildProgram(): Command {
         await screenshot(html, o.png);
         console.log(`wrote ${o.png}`);
       }
-      if (!o.out && !o.png) process.stdout.write(html);
+      if (!o.out && !o.png) {
+        // A page is hundreds of KB: written to a file, never dumped into the terminal.
+        const file = join(tmpdir(), `hookbridge-preview-${profile.id}-${type}-${o.to}.html`.replace(/[^\w.-]+/g, '_'));
+        writeFileSync(file, html);
+        console.log(`wrote ${file}  (open it in a browser; --out <file.html> or --png <file.png> to choose)`);
+      }
     });
 
   return program;
