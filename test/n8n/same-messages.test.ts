@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { eventFromPayload, listProviders, type HookEvent } from '@hookbridge/core';
-import type { INodeType } from 'n8n-workflow';
+import type { INodeExecutionData, INodeType } from 'n8n-workflow';
 import * as slack from '@hookbridge/slack';
 import * as discord from '@hookbridge/discord';
 import * as teams from '@hookbridge/teams';
@@ -25,7 +25,9 @@ describe("one formatter, two packagings: n8n's bundled node gives exactly the re
     const item = { json: JSON.parse(JSON.stringify(event)) };
     for (const platform of ['slack', 'discord', 'teams'] as const) {
       for (const chosen of [{ title: '', text: '' }, options]) {
-        const [out] = await node.execute!.call(executeContext([item], { operation: 'formatMessage', platform, ...chosen }));
+        const [out] = (await node.execute!.call(
+          executeContext([item], { operation: 'formatMessage', platform, ...chosen }),
+        )) as INodeExecutionData[][];
         const expected = relayFormat[platform](event, { title: chosen.title || undefined, text: chosen.text || undefined });
         expect(out![0]!.json.message).toEqual(JSON.parse(JSON.stringify(expected)));
       }
