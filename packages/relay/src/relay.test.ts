@@ -389,10 +389,13 @@ describe('configuration errors are precise', () => {
     expect(problems(base('retry: { delays: [soon] }'))[0]).toContain('retry.delays[0]: expected a duration');
   });
 
-  test('a missing environment variable names the variable and where it is used', () => {
-    expect(problems('sources:\n  - { id: ts, provider: trackscore, secrets: ["${TS_SECRET}"] }')).toContainEqual(
+  test('a missing environment variable names the variable and where it is used, as the one error there', () => {
+    expect(problems('sources:\n  - { id: ts, provider: trackscore, secrets: ["${TS_SECRET}"] }')).toEqual([
       'sources[0].secrets[0]: environment variable TS_SECRET is not set',
-    );
+    ]);
+    expect(problems(base("routes:\n  - { id: r, sources: [ts], destination: { type: slack, webhookUrl: '${SLACK_URL}' } }"))).toEqual([
+      'routes[0].destination.webhookUrl: environment variable SLACK_URL is not set',
+    ]);
     expect(
       parseConfig('sources:\n  - { id: ts, provider: trackscore, secrets: ["${TS_SECRET}"] }', 'x', { TS_SECRET: 'abc' }).sources[0]!
         .secrets,
@@ -408,8 +411,19 @@ describe('configuration errors are precise', () => {
     );
   });
 
-  test('YAML syntax errors give the line', () => {
-    expect(problems('sources: [\n  a: b')[0]).toMatch(/^YAML syntax \(line \d+, column \d+\)/);
+  test('YAML syntax errors give the line and column, with the line itself and a caret', () => {
+    expect(problems('sources:\n  - { id: ts, provider: trackscore, secrets: [s]\nroutes: []\n')).toEqual([
+      [
+        'YAML syntax at line 3, column 1: Flow map in block collection must be sufficiently indented and end with a }',
+        '      3 | routes: []',
+        '        | ^',
+      ].join('\n'),
+    ]);
+  });
+
+  test('an unknown destination type lists the valid ones', () => {
+    const text = base("routes:\n  - { id: r, sources: [ts], destination: { type: slak, webhookUrl: 'https://hooks.slack.com/x' } }");
+    expect(problems(text)).toEqual(['routes[0].destination.type: unknown type "slak" (valid: slack, discord, teams, webhook, log)']);
   });
 
   test('the example configuration is valid', () => {

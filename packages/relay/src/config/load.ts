@@ -34,8 +34,27 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
     return `${at}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_value')
     return `${at}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${gotText}`;
+  const union = issue as { code: string; discriminator?: string; options?: unknown[] };
+  if (union.code === 'invalid_union' && union.discriminator && Array.isArray(union.options)) {
+    return `${at}: unknown ${union.discriminator} ${gotText} (valid: ${union.options.join(', ')})`;
+  }
   if (issue.code === 'invalid_union') return `${at}: ${gotText} matches none of the allowed forms (check "type" and required fields)`;
   return `${at}: ${issue.message}${issue.code === 'custom' || issue.message.includes('got') ? '' : `, got ${gotText}`}`;
+}
+
+/** A YAML syntax error: what, where, and the offending line with a caret under the column. */
+function yamlProblem(error: YAMLParseError, text: string): string {
+  const at = error.linePos?.[0];
+  const what = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  if (!at) return `YAML syntax: ${what}`;
+  const line = text.split(/\r?\n/)[at.line - 1] ?? '';
+  const gutter = String(at.line).length;
+  const excerpt = line.length > 100 ? `${line.slice(0, 100)}…` : line;
+  return [
+    `YAML syntax at line ${at.line}, column ${at.col}: ${what}`,
+    `      ${at.line} | ${excerpt}`,
+    `      ${' '.repeat(gutter)} | ${' '.repeat(Math.max(0, Math.min(at.col, 101) - 1))}^`,
+  ].join('\n');
 }
 
 /** Parses and validates a configuration; every problem is reported with its path, what was expected and what was found. */
@@ -44,15 +63,20 @@ export function parseConfig(text: string, file = 'hookbridge.yaml', env: NodeJS.
   try {
     raw = parseYaml(text);
   } catch (error) {
-    const e = error as YAMLParseError;
-    const where = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
-    throw new ConfigError(file, [`YAML syntax${where}: ${e.message.split('\n')[0]}`]);
+    throw new ConfigError(file, [yamlProblem(error as YAMLParseError, text)]);
   }
   const missing: { path: string; name: string }[] = [];
   const substituted = substituteEnv(raw, env, '', missing);
   const problems = missing.map((m) => `${m.path}: environment variable ${m.name} is not set`);
   const result = configSchema.safeParse(substituted);
-  if (!result.success) problems.push(...result.error.issues.map((issue) => describeIssue(issue, substituted)));
+  if (!result.success) {
+    // A missing variable is the one error for its value: not also "empty" or "not a URL" there, or above it.
+    const unset = missing.map((m) => m.path);
+    const consequence = (path: string) => unset.some((u) => u === path || u.startsWith(`${path}.`) || u.startsWith(`${path}[`));
+    for (const issue of result.error.issues) {
+      if (!consequence(pathText(issue.path))) problems.push(describeIssue(issue, substituted));
+    }
+  }
   if (problems.length) throw new ConfigError(file, problems);
   const config = result.data!;
   config.routes.forEach((route, i) => {

@@ -94,7 +94,7 @@ const authSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('api_key'), header: nonEmpty, value: nonEmpty }).strict(),
 ]);
 
-export const destinationSchema = z.union([
+export const destinationSchema = z.discriminatedUnion('type', [
   slackDestination,
   z.object({ type: z.literal('discord'), webhookUrl: url, username: z.string().optional() }).strict(),
   z.object({ type: z.literal('teams'), workflowUrl: url }).strict(),
