@@ -19,7 +19,7 @@ export interface LiveDelivery {
   rowid: number;
   deliveryId: number;
   route: string;
-  status: 'delivered' | 'pending' | 'dead';
+  status: 'delivered' | 'pending' | 'failed';
   attempts: number;
   lastStatus?: number;
   error?: string;

@@ -30,7 +30,7 @@ test('`hookbridge serve --config examples/relay/hookbridge.yaml --demo` verifies
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
   expect(out).toMatch(/Hookbridge relay on http:\/\/127\.0\.0\.1:\d+/);
-  expect(out).toContain('npx hookbridge send --provider trackscore --event score.updated');
+  expect(out).toContain('npx hookbridge send --config examples/relay/hookbridge.yaml --source trackscore');
   expect(out.match(/^demo: .* → 202 /gm)).toHaveLength(4);
   expect(out).toContain('"text": "Score Updated · pt_555666777: pt_555666777 scored 850 → 950 (rank 5 → 3)"');
   expect(out).toContain('"title": "Visibility Changed · Acme Coffee"');

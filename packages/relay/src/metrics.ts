@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The relay's Prometheus metrics, on a registry of its own (several relays can share a process in tests). */
-export function createMetrics(queueDepth: () => { pending: number; inFlight: number; dead: number }) {
+export function createMetrics(queueDepth: () => { pending: number; inFlight: number; failed: number }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hookbridge_' });
   const metrics = {
@@ -32,7 +32,7 @@ export function createMetrics(queueDepth: () => { pending: number; inFlight: num
     }),
     failed: new Counter({
       name: 'hookbridge_failed_total',
-      help: 'Deliveries dead-lettered after their last attempt',
+      help: 'Deliveries that failed for good: their last attempt failed, or the failure was final',
       labelNames: ['route'],
       registers: [registry],
     }),
@@ -59,7 +59,7 @@ export function createMetrics(queueDepth: () => { pending: number; inFlight: num
       const depth = queueDepth();
       this.set({ state: 'pending' }, depth.pending);
       this.set({ state: 'in_flight' }, depth.inFlight);
-      this.set({ state: 'dead' }, depth.dead);
+      this.set({ state: 'failed' }, depth.failed);
     },
   });
   return metrics;

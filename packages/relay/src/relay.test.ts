@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { parseConfig, ConfigError } from './config/load';
 import { Relay } from './relay';
+import { Storage } from './storage/db';
 import { startSink, tempDir, signedRequest } from './test-support';
 
 const SECRETS = { trackscore: 'ts-secret-value-123', trophy: 'trophy-secret-value-456', trackpilots: 'tp-secret-value-789' };
@@ -185,7 +186,7 @@ describe('intake', () => {
   });
 });
 
-describe('routing, delivery, dead letters and replay', () => {
+describe('routing, delivery, failures and replay', () => {
   test('event filters with wildcards and a `when` condition pick the routes', async () => {
     const sink = await startSink();
     const other = await startSink();
@@ -224,7 +225,7 @@ describe('routing, delivery, dead letters and replay', () => {
     await sink.close();
   });
 
-  test('exhausted deliveries are dead-lettered, notified, and replayable through the admin API', async () => {
+  test('exhausted deliveries fail, are notified, and replayable through the admin API', async () => {
     let failing = true;
     const sink = await startSink(() => (failing ? 503 : 200));
     const h = await startRelay(
@@ -232,12 +233,12 @@ describe('routing, delivery, dead letters and replay', () => {
     );
     const req = signedRequest('trophy', SECRETS.trophy, 'streak.extended');
     const { json } = await h.post('/hooks/trophy', req);
-    await h.waitFor(() => h.relay.storage.listDeliveries({ status: 'dead', limit: 5 }).length === 1);
-    const dead = h.relay.storage.listDeliveries({ status: 'dead', limit: 5 })[0]!;
-    expect(dead).toMatchObject({ attempts: 3, last_status: 503, last_error: expect.stringMatching(/^127\.0\.0\.1:\d+ answered 503$/) });
+    await h.waitFor(() => h.relay.storage.listDeliveries({ status: 'failed', limit: 5 }).length === 1);
+    const gaveUp = h.relay.storage.listDeliveries({ status: 'failed', limit: 5 })[0]!;
+    expect(gaveUp).toMatchObject({ attempts: 3, last_status: 503, last_error: expect.stringMatching(/^127\.0\.0\.1:\d+ answered 503$/) });
     expect(await metric(h, 'hookbridge_failed_total', 'route="all-to-sink"')).toBe(1);
     await h.waitFor(() => h.logs.some((l) => l.includes('delivery.failed') && l.includes('failed after 3 attempts: 127.0.0.1')));
-    expect(h.logs.some((l) => l.includes('dead-lettered after 3 attempts'))).toBe(true);
+    expect(h.logs.some((l) => l.includes('delivery failed after 3 attempts'))).toBe(true);
     expect(h.logs.join('\n')).not.toMatch(/Gave up after 1 attempt/);
 
     const failed = (await (await h.admin('/admin/deliveries?status=failed')).json()) as { data: unknown[] };
@@ -283,8 +284,8 @@ describe('routing, delivery, dead letters and replay', () => {
       yaml(sink.url).replace(`url: '${sink.url}' } }`, `url: '${sink.url}' }, template: { x: '{{nohelper brand.name}}' } }`),
     );
     await h.post('/hooks/ts', signedRequest('trackscore', SECRETS.trackscore));
-    await h.waitFor(() => h.relay.storage.listDeliveries({ status: 'dead', limit: 5 }).length === 1);
-    expect(h.relay.storage.listDeliveries({ status: 'dead', limit: 5 })[0]).toMatchObject({
+    await h.waitFor(() => h.relay.storage.listDeliveries({ status: 'failed', limit: 5 }).length === 1);
+    expect(h.relay.storage.listDeliveries({ status: 'failed', limit: 5 })[0]).toMatchObject({
       attempts: 1,
       last_error: expect.stringContaining('nohelper'),
     });
@@ -363,6 +364,20 @@ describe('IP allow-list', () => {
     await h.relay.close(1000);
     await sink.close();
   });
+});
+
+test("a database written before the one-word rename reads its given-up deliveries as 'failed'", () => {
+  const file = join(tempDir(), 'old.db');
+  const storage = new Storage(file);
+  storage.db.exec(
+    `INSERT INTO events (source, event_id, provider, type, occurred_at, received_at, headers, body, event) VALUES ('ts', 'e1', 'trackscore', 't', '', 0, '{}', x'7b7d', '{}');
+     INSERT INTO deliveries (event_rowid, route, status, next_attempt_at, created_at, updated_at) VALUES (1, 'r', 'dead', 0, 0, 0);`,
+  );
+  storage.db.pragma('user_version = 1');
+  storage.close();
+  const reopened = new Storage(file);
+  expect(reopened.listDeliveries({ status: 'failed', limit: 5 }).map((d) => d.route)).toEqual(['r']);
+  reopened.close();
 });
 
 describe('configuration errors are precise', () => {

@@ -31,7 +31,7 @@ interface Detail {
   previews: { route: string; kind: string; message: unknown; error?: string }[];
 }
 interface Stats {
-  queue: { pending: number; inFlight: number; dead: number };
+  queue: { pending: number; inFlight: number; failed: number };
   totals: { events: number; delivered: number; failed: number; pending: number };
   perMinute: MinutePoint[];
 }
@@ -109,8 +109,7 @@ function EventDetail({ id, onClose, onChanged }: { id: number; onClose: () => vo
       <h3>Deliveries</h3>
       {detail.deliveries.map((d) => (
         <div class={`delivery ${d.status}`} data-route={d.route}>
-          <strong>{d.route}</strong> <span class={`chip ${d.status}`}>{d.status === 'dead' ? 'failed' : d.status}</span> {d.attempts}{' '}
-          attempts
+          <strong>{d.route}</strong> <span class={`chip ${d.status}`}>{d.status}</span> {d.attempts} attempts
           {d.status === 'pending' && d.attempts > 0 && <span> · next try {time(d.next_attempt_at)}</span>}
           <table>
             <thead>

@@ -9,7 +9,7 @@ import { eventOf } from '../delivery/worker';
 import { sameSecret } from '../secrets';
 import type { Writes } from '../storage/writes';
 
-const STATUSES: DeliveryStatus[] = ['pending', 'in_flight', 'delivered', 'dead'];
+const STATUSES: DeliveryStatus[] = ['pending', 'in_flight', 'delivered', 'failed'];
 
 /** Bearer-token check in constant time (digests, so length leaks nothing either). */
 export function bearerGuard(token: string | undefined) {
@@ -105,7 +105,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     '/admin/deliveries',
     async (request, reply) => {
       const q = request.query;
-      const status = q.status === 'failed' ? 'dead' : q.status;
+      const status = q.status;
       if (status && !STATUSES.includes(status as DeliveryStatus)) {
         return reply.code(400).send({ ok: false, error: 'bad_status', message: `status must be one of failed, ${STATUSES.join(', ')}` });
       }

@@ -215,7 +215,7 @@ export function buildProgram(): Command {
       .argument('[event-id]', 'provider event id or relay row id'),
   )
     .option('--source <id>', 'the source, when an event id is not unique')
-    .option('--failed', 'replay dead-lettered deliveries')
+    .option('--failed', 'replay failed deliveries')
     .option('--route <id>', 'with --failed: only this route')
     .option('--since <age>', 'with --failed: only those failed within, e.g. 1h')
     .action(

@@ -26,7 +26,7 @@ function destinationUrls(destination: DestinationConfig): [string, string][] {
 
 /**
  * Destinations the address policy refuses by their literal URL (scheme, IP address): a
- * configuration error at load time, naming the route and the reason, rather than dead letters later.
+ * configuration error at load time, naming the route and the reason, rather than failed deliveries later.
  * Host names are checked again on every connection, against the addresses they resolve to.
  */
 export function refusedDestinations(config: RelayConfig): string[] {

@@ -65,7 +65,7 @@ export function eventOf(storage: Storage, rowid: number, recent?: RecentEvents):
 /**
  * Picks due deliveries from SQLite, sends each once, and records the attempt with the
  * delivery's next state: delivered, retry at a time (the route's policy, or the
- * destination's Retry-After), or dead-lettered. Retries live in the database, so a
+ * destination's Retry-After), or marked failed. Retries live in the database, so a
  * restart resumes them.
  */
 export class DeliveryWorker {
@@ -234,7 +234,7 @@ export class DeliveryWorker {
       this.record({
         delivery: row,
         attempt: { startedAt: now, durationMs: 0, error: `route "${row.route}" is no longer configured` },
-        outcome: { kind: 'dead' },
+        outcome: { kind: 'failed' },
         now,
       });
       return;
@@ -263,7 +263,7 @@ export class DeliveryWorker {
       this.record({
         delivery: row,
         attempt: { startedAt, durationMs: 0, error: 'event no longer stored' },
-        outcome: { kind: 'dead' },
+        outcome: { kind: 'failed' },
         now: startedAt,
       });
       return;
@@ -292,11 +292,11 @@ export class DeliveryWorker {
       );
       return;
     }
-    this.record({ delivery: row, attempt, outcome: { kind: 'dead' }, now });
+    this.record({ delivery: row, attempt, outcome: { kind: 'failed' }, now });
     this.metrics.failed.inc({ route: route.id });
     this.logger.error(
       { route: route.id, event: stored.event.id, attempts: attemptNumber, code: error.code, status: error.status },
-      `delivery dead-lettered after ${attemptNumber} attempt${attemptNumber === 1 ? '' : 's'}: ${error.message}`,
+      `delivery failed after ${attemptNumber} attempt${attemptNumber === 1 ? '' : 's'}: ${error.message}`,
     );
     if (route.onFailure) await this.notifyFailure(route, stored.event, stored.source, attemptNumber, error.message);
   }

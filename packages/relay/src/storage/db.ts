@@ -6,7 +6,7 @@ import type { AttemptRow, EventColumns, EventSummary } from '../api-types';
 
 export type { AttemptRow, EventSummary } from '../api-types';
 
-export type DeliveryStatus = 'pending' | 'in_flight' | 'delivered' | 'dead';
+export type DeliveryStatus = 'pending' | 'in_flight' | 'delivered' | 'failed';
 
 export interface EventRow extends EventColumns {
   headers: string;
@@ -42,7 +42,7 @@ export interface IncomingEvent {
 export interface AttemptRecord {
   delivery: DeliveryRow;
   attempt: { startedAt: number; durationMs: number; status?: number; error?: string };
-  outcome: { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'dead' };
+  outcome: { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'failed' };
   now: number;
 }
 
@@ -120,6 +120,8 @@ const MIGRATIONS: string[] = [
      retry_at INTEGER
    );
    CREATE INDEX attempts_delivery ON attempts (delivery_id);`,
+  // One word for a delivery that gave up, everywhere (CLI, admin API, console, docs): failed.
+  `UPDATE deliveries SET status = 'failed' WHERE status = 'dead';`,
 ];
 
 /**
@@ -167,14 +169,14 @@ export class Storage {
       retry: db.prepare(
         `UPDATE deliveries SET status = 'pending', attempts = attempts + 1, last_status = ?, last_error = ?, next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?`,
       ),
-      dead: db.prepare(
-        `UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_status = ?, last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?`,
+      failed: db.prepare(
+        `UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_status = ?, last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?`,
       ),
       postpone: db.prepare(
         `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?`,
       ),
       recover: db.prepare(`UPDATE deliveries SET status = 'pending', lease_until = NULL WHERE status = 'in_flight'`),
-      depth: db.prepare(`SELECT status, COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'in_flight', 'dead') GROUP BY status`),
+      depth: db.prepare(`SELECT status, COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'in_flight', 'failed') GROUP BY status`),
       nextDue: db.prepare(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`),
       prune: db.prepare(
         `DELETE FROM events WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_rowid = events.id AND d.status != 'delivered')`,
@@ -243,7 +245,7 @@ export class Storage {
     this.q.insertAttempt.run({ id: delivery.id, startedAt: attempt.startedAt, durationMs: attempt.durationMs, status, error, retryAt });
     if (outcome.kind === 'delivered') this.q.delivered.run(status, now, now, delivery.id);
     else if (outcome.kind === 'retry') this.q.retry.run(status, error, outcome.at, now, delivery.id);
-    else this.q.dead.run(status, error, now, delivery.id);
+    else this.q.failed.run(status, error, now, delivery.id);
   }
 
   /** Puts a claimed delivery back without counting an attempt (rate limit, shutdown). */
@@ -256,10 +258,10 @@ export class Storage {
     return this.q.recover.run().changes;
   }
 
-  queueDepth(): { pending: number; inFlight: number; dead: number } {
+  queueDepth(): { pending: number; inFlight: number; failed: number } {
     const rows = this.q.depth.all() as { status: DeliveryStatus; n: number }[];
     const get = (s: DeliveryStatus) => rows.find((r) => r.status === s)?.n ?? 0;
-    return { pending: get('pending'), inFlight: get('in_flight'), dead: get('dead') };
+    return { pending: get('pending'), inFlight: get('in_flight'), failed: get('failed') };
   }
 
   nextDueAt(): number | undefined {
@@ -277,7 +279,7 @@ export class Storage {
     return this.db
       .prepare(
         `SELECT e.id, e.source, e.event_id, e.provider, e.type, e.occurred_at, e.received_at,
-                SUM(d.status = 'delivered') AS delivered, SUM(d.status = 'dead') AS failed, SUM(d.status IN ('pending', 'in_flight')) AS pending
+                SUM(d.status = 'delivered') AS delivered, SUM(d.status = 'failed') AS failed, SUM(d.status IN ('pending', 'in_flight')) AS pending
          FROM events e LEFT JOIN deliveries d ON d.event_rowid = e.id
          WHERE (@source IS NULL OR e.source = @source) AND (@type IS NULL OR e.type = @type) AND (@before IS NULL OR e.id < @before)
          GROUP BY e.id ORDER BY e.id DESC LIMIT @limit`,
@@ -340,12 +342,12 @@ export class Storage {
       .run(now, now, eventRowid).changes;
   }
 
-  /** Replays dead-lettered deliveries (optionally of one route, since a time). */
+  /** Replays failed deliveries (optionally of one route, since a time). */
   replayFailed(filter: { route?: string; since?: number }, now: number): number {
     return this.db
       .prepare(
         `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now
-         WHERE status = 'dead' AND (@route IS NULL OR route = @route) AND (@since IS NULL OR updated_at >= @since)`,
+         WHERE status = 'failed' AND (@route IS NULL OR route = @route) AND (@since IS NULL OR updated_at >= @since)`,
       )
       .run({ now, route: filter.route ?? null, since: filter.since ?? null }).changes;
   }
@@ -358,16 +360,16 @@ export class Storage {
     const totals = this.db
       .prepare(
         `SELECT (SELECT COUNT(*) FROM events) AS events,
-                SUM(status = 'delivered') AS delivered, SUM(status = 'dead') AS failed, SUM(status IN ('pending', 'in_flight')) AS pending
+                SUM(status = 'delivered') AS delivered, SUM(status = 'failed') AS failed, SUM(status IN ('pending', 'in_flight')) AS pending
          FROM deliveries`,
       )
       .get() as { events: number; delivered: number | null; failed: number | null; pending: number | null };
     const perMinute = this.db
       .prepare(
-        `SELECT (d.updated_at / 60000) * 60000 AS minute, SUM(d.status = 'delivered') AS delivered, SUM(d.status = 'dead') AS failed,
+        `SELECT (d.updated_at / 60000) * 60000 AS minute, SUM(d.status = 'delivered') AS delivered, SUM(d.status = 'failed') AS failed,
                 AVG(CASE WHEN d.status = 'delivered' THEN d.delivered_at - e.received_at END) AS avgLatencyMs
          FROM deliveries d JOIN events e ON e.id = d.event_rowid
-         WHERE d.updated_at >= ? AND d.status IN ('delivered', 'dead') GROUP BY minute ORDER BY minute`,
+         WHERE d.updated_at >= ? AND d.status IN ('delivered', 'failed') GROUP BY minute ORDER BY minute`,
       )
       .all(since) as { minute: number; delivered: number; failed: number; avgLatencyMs: number | null }[];
     return {
