@@ -67,7 +67,16 @@ function viaNginx(from: string, forwardedFor?: string): Promise<number> {
     const headers: Record<string, string | number> = { ...req.headers, 'content-length': req.body.length };
     if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
     request(
-      { host: '127.0.0.1', port: httpsPort, path: '/hooks/trackscore', method: 'POST', headers, localAddress: from, ca: cert, servername: 'hooks.example.com' },
+      {
+        host: '127.0.0.1',
+        port: httpsPort,
+        path: '/hooks/trackscore',
+        method: 'POST',
+        headers,
+        localAddress: from,
+        ca: cert,
+        servername: 'hooks.example.com',
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolvePromise(res.statusCode!));
@@ -125,7 +134,10 @@ beforeAll(async () => {
       .replace('port: 8787', `port: ${relayPort}`);
 
   // The production configuration, with the allow-list set to the one client address the test calls "the provider".
-  const config = map(readFileSync(join(DEPLOY, 'hookbridge.yaml'), 'utf8')).replace('allowIps: [203.0.113.0/24]', 'allowIps: [127.0.0.5/32]');
+  const config = map(readFileSync(join(DEPLOY, 'hookbridge.yaml'), 'utf8')).replace(
+    'allowIps: [203.0.113.0/24]',
+    'allowIps: [127.0.0.5/32]',
+  );
   // A control source, the same but trusting no proxy: behind nginx it only ever sees nginx's address.
   writeFileSync(
     join(dir, 'etc/hookbridge.yaml'),
@@ -139,21 +151,46 @@ beforeAll(async () => {
   expect(Object.keys(example).sort()).toEqual(['HOOKBRIDGE_ADMIN_TOKEN', 'SLACK_WEBHOOK_URL', 'TRACKSCORE_SECRET']);
   const values = { ...example, ...secrets };
   const unit = readUnit(map(readFileSync(join(DEPLOY, 'hookbridge.service'), 'utf8')));
-  writeFileSync(unit.environmentFile, Object.entries(values).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
+  writeFileSync(
+    unit.environmentFile,
+    Object.entries(values)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+    { mode: 0o600 },
+  );
 
   // The unit's ExecStart, environment and working directory, as systemd would run them.
   const env = { PATH: process.env.PATH, ...readEnvFile(readFileSync(unit.environmentFile, 'utf8')), ...unit.environment };
   relay = spawn(unit.execStart[0]!, unit.execStart.slice(1), { cwd: unit.workingDirectory, env, stdio: ['ignore', 'pipe', 'pipe'] });
   relay.stdout!.on('data', (c: Buffer) => (relayLog += c));
   relay.stderr!.on('data', (c: Buffer) => (relayLog += c));
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${relayPort}/readyz`)).ok, () => `the relay:\n${relayLog}`);
+  await waitFor(
+    async () => (await fetch(`http://127.0.0.1:${relayPort}/readyz`)).ok,
+    () => `the relay:\n${relayLog}`,
+  );
 
   // A self-signed certificate for hooks.example.com, and nginx with the documented server block.
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=hooks.example.com',
-    '-addext', 'subjectAltName=DNS:hooks.example.com,IP:127.0.0.1',
-    '-keyout', join(dir, 'tls/privkey.pem'), '-out', join(dir, 'tls/fullchain.pem'),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=hooks.example.com',
+      '-addext',
+      'subjectAltName=DNS:hooks.example.com,IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'tls/privkey.pem'),
+      '-out',
+      join(dir, 'tls/fullchain.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   cert = readFileSync(join(dir, 'tls/fullchain.pem'), 'utf8');
   const site = map(readFileSync(join(DEPLOY, 'nginx-hookbridge.conf'), 'utf8'))
     .replace('listen 443 ssl http2;', `listen 127.0.0.1:${httpsPort} ssl http2;`)
@@ -175,7 +212,9 @@ http {
 }
 `,
   );
-  nginx = spawn(NGINX, ['-p', join(dir, 'nginx'), '-c', join(dir, 'nginx/nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  nginx = spawn(NGINX, ['-p', join(dir, 'nginx'), '-c', join(dir, 'nginx/nginx.conf'), '-g', 'daemon off;'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   nginx.stdout!.on('data', (c: Buffer) => (nginxLog += c));
   nginx.stderr!.on('data', (c: Buffer) => (nginxLog += c));
   await waitFor(
@@ -248,7 +287,14 @@ test('the admin API through the proxy wants the token from the EnvironmentFile; 
   const admin = (token: string) =>
     new Promise<number>((ok, reject) => {
       request(
-        { host: '127.0.0.1', port: httpsPort, path: '/admin/events', headers: { authorization: `Bearer ${token}` }, ca: cert, servername: 'hooks.example.com' },
+        {
+          host: '127.0.0.1',
+          port: httpsPort,
+          path: '/admin/events',
+          headers: { authorization: `Bearer ${token}` },
+          ca: cert,
+          servername: 'hooks.example.com',
+        },
         (res) => {
           res.resume();
           res.on('end', () => ok(res.statusCode!));
