@@ -43,7 +43,10 @@ let port: number;
 const workflowId = 'HbTrakkrSlack01';
 
 beforeAll(async () => {
-  const dir = (await run(join(__dirname, 'install-n8n.sh'), { maxBuffer: 64 * 1024 * 1024 })).stdout.trim();
+  // The one-time install takes minutes: its progress lines go straight to the terminal.
+  const install = run(join(__dirname, 'install-n8n.sh'), { maxBuffer: 64 * 1024 * 1024 });
+  install.child.stderr!.pipe(process.stderr);
+  const dir = (await install).stdout.trim();
   n8nBin = join(dir, 'node_modules/.bin/n8n');
   port = await freePort();
   const user = mkdtempSync(join(tmpdir(), 'hb-n8n-'));
