@@ -2,7 +2,7 @@
  * The relay console in a real browser: Playwright (playwright-core) driving Debian's
  * Chromium against a relay on 127.0.0.1. Screenshots go to artifacts/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseConfig } from '../../packages/relay/src/config/load';
@@ -168,6 +168,91 @@ withBrowser(
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(ARTIFACTS, 'console-phone.png'), fullPage: true });
     await page.close();
+  },
+  60_000,
+);
+
+/** What overflows the page or a box sideways, measured in the page: the console must fit its screen. */
+async function overflow(page: Page) {
+  return page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: Document }).document;
+    const wider = (selector: string) =>
+      Array.from(doc.querySelectorAll<HTMLElement>(selector))
+        .filter((e) => e.scrollWidth > e.clientWidth + 1)
+        .map((e) => `${selector} ${e.scrollWidth}>${e.clientWidth}`);
+    return [
+      ...(doc.documentElement.scrollWidth > doc.documentElement.clientWidth + 1
+        ? [`page ${doc.documentElement.scrollWidth}>${doc.documentElement.clientWidth}`]
+        : []),
+      ...wider('section.events'),
+      ...wider('section.detail'),
+      ...wider('.delivery'),
+    ];
+  });
+}
+
+/** Width and height of a PNG, from its header. */
+function pngSize(file: string): { width: number; height: number } {
+  const png = readFileSync(file);
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+withBrowser(
+  'the console fits its screen: every column at 1400 px without sideways scrolling; list and detail usable on a 390 px phone',
+  async () => {
+    // Trophy's ids are a body fingerprint (sha256_ + 40 hex): the longest the table shows.
+    const trophy = signedRequest('trophy', 'trophy-console-secret', 'achievement.completed');
+    expect((await fetch(`${url}/hooks/trophy`, { method: 'POST', headers: trophy.headers, body: trophy.body })).status).toBe(202);
+    const reqs = [await post('score.updated'), await post('participant.updated'), await post('team.member_added')];
+    const last = reqs[reqs.length - 1]!;
+
+    const wide = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await signIn(wide, ADMIN);
+    await wide.locator(`tr[data-event="${last.id}"]`).waitFor({ timeout: 5000 });
+    await wide.getByRole('button', { name: `Open event ${last.id}` }).click();
+    await wide.locator('.delivery[data-route="team-slack"]').waitFor({ timeout: 5000 });
+    expect(await overflow(wide)).toEqual([]);
+    // Every column of the events table is on screen, not cut off.
+    for (const header of await wide.locator('.list thead th').all()) {
+      const box = (await header.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(1400);
+    }
+    expect(await wide.locator('.list thead th').allTextContents()).toEqual(['Received', 'Source', 'Type', 'Event id', 'Status']);
+    const wideShot = join(ARTIFACTS, 'console-1400.png');
+    await wide.screenshot({ path: wideShot });
+    expect(pngSize(wideShot)).toEqual({ width: 1400, height: 900 });
+    await wide.close();
+
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
+    await signIn(phone, ADMIN);
+    const row = phone.locator(`tr[data-event="${last.id}"]`);
+    await row.waitFor({ timeout: 5000 });
+    expect(await overflow(phone)).toEqual([]);
+    // The row shows its type and status, and its open button is on screen and tappable.
+    await expect(row.textContent()).resolves.toContain('team.member_added');
+    const open = phone.getByRole('button', { name: `Open event ${last.id}` });
+    const box = (await open.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: join(ARTIFACTS, 'console-390-list.png'), fullPage: true });
+    await open.tap();
+    const detail = phone.locator('section.detail');
+    await detail.locator('.delivery[data-route="team-slack"]').waitFor({ timeout: 5000 });
+    // Opened below the list, the detail is brought into view.
+    await phone.waitForFunction(() => {
+      const doc = (globalThis as unknown as { document: Document }).document;
+      const top = doc.querySelector('section.detail')!.getBoundingClientRect().top;
+      return top >= -1 && top < 200;
+    });
+    expect(await overflow(phone)).toEqual([]);
+    const detailBox = (await detail.boundingBox())!;
+    expect(detailBox.x).toBeGreaterThanOrEqual(0);
+    expect(detailBox.x + detailBox.width).toBeLessThanOrEqual(390);
+    await expect(detail.getByRole('button', { name: 'Replay event' }).isVisible()).resolves.toBe(true);
+    const phoneShot = join(ARTIFACTS, 'console-390-detail.png');
+    await phone.screenshot({ path: phoneShot, fullPage: true });
+    expect(pngSize(phoneShot).width).toBe(390);
+    await phone.close();
   },
   60_000,
 );

@@ -81,16 +81,22 @@ function Json({ value }: { value: unknown }) {
 function EventDetail({ id, onClose, onChanged }: { id: number; onClose: () => void; onChanged: number }) {
   const [detail, setDetail] = useState<Detail>();
   const [message, setMessage] = useState('');
+  const section = useRef<HTMLElement>(null);
   useEffect(() => {
     api<Detail>(`/admin/events/${id}`).then(setDetail, (e: Error) => setMessage(e.message));
   }, [id, onChanged]);
+  // On a narrow screen the detail sits below the list: bring it into view when an event is opened.
+  const shown = detail?.id;
+  useEffect(() => {
+    if (shown !== undefined && window.matchMedia('(max-width: 999px)').matches) section.current?.scrollIntoView({ block: 'start' });
+  }, [shown]);
   if (!detail) return <section class="detail">{message || 'Loading…'}</section>;
   const replay = async () => {
     const r = await api<{ deliveries: number }>('/admin/replay', { method: 'POST', body: JSON.stringify({ event: String(detail.id) }) });
     setMessage(`Queued ${r.deliveries} deliveries again`);
   };
   return (
-    <section class="detail" aria-label={`Event ${detail.event_id}`}>
+    <section class="detail" ref={section} aria-label={`Event ${detail.event_id}`}>
       <header>
         <h2>
           {detail.type} <small>{detail.event_id}</small>
@@ -109,32 +115,34 @@ function EventDetail({ id, onClose, onChanged }: { id: number; onClose: () => vo
       <h3>Deliveries</h3>
       {detail.deliveries.map((d) => (
         <div class={`delivery ${d.status}`} data-route={d.route}>
-          <strong>{d.route}</strong> <span class={`chip ${d.status}`}>{d.status}</span> {d.attempts} attempts
+          <strong>{d.route}</strong> <span class={`chip ${d.status}`}>{d.status}</span> {d.attempts} attempt{d.attempts === 1 ? '' : 's'}
           {d.status === 'pending' && d.attempts > 0 && <span> · next try {time(d.next_attempt_at)}</span>}
-          <table>
-            <thead>
-              <tr>
-                <th>#</th>
-                <th>Started</th>
-                <th>Status</th>
-                <th>Duration</th>
-                <th>Error</th>
-                <th>Retry at</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.attemptsLog.map((a) => (
+          <div class="attempts">
+            <table>
+              <thead>
                 <tr>
-                  <td>{a.attempt}</td>
-                  <td>{time(a.started_at)}</td>
-                  <td>{a.status ?? '—'}</td>
-                  <td>{a.duration_ms} ms</td>
-                  <td>{a.error ?? ''}</td>
-                  <td>{a.retry_at ? time(a.retry_at) : ''}</td>
+                  <th>#</th>
+                  <th>Started</th>
+                  <th>Status</th>
+                  <th>Duration</th>
+                  <th>Error</th>
+                  <th>Retry at</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {d.attemptsLog.map((a) => (
+                  <tr>
+                    <td>{a.attempt}</td>
+                    <td>{time(a.started_at)}</td>
+                    <td>{a.status ?? '—'}</td>
+                    <td>{a.duration_ms} ms</td>
+                    <td>{a.error ?? ''}</td>
+                    <td>{a.retry_at ? time(a.retry_at) : ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </div>
       ))}
       <h3>Message previews</h3>
