@@ -366,6 +366,30 @@ describe('IP allow-list', () => {
   });
 });
 
+test('an in-flight delivery whose lease ran out is claimed again while the relay runs (its result was never recorded)', () => {
+  const storage = new Storage(join(tempDir(), 'lease.db'));
+  storage.storeBatch([
+    {
+      source: 'ts',
+      eventId: 'e1',
+      provider: 'trackscore',
+      type: 'score.updated',
+      occurredAt: '',
+      receivedAt: 1000,
+      headers: '{}',
+      body: Buffer.from('{}'),
+      event: '{}',
+      routes: ['r'],
+    },
+  ]);
+  const [claimed] = storage.claim(10, 1000, 5000);
+  expect(claimed).toMatchObject({ route: 'r', status: 'in_flight', lease_until: 6000 });
+  expect(storage.claim(10, 5999, 5000)).toEqual([]); // leased: nobody else takes it
+  const [again] = storage.claim(10, 6000, 5000); // the lease ran out: taken again, with a new lease
+  expect(again).toMatchObject({ id: claimed!.id, status: 'in_flight', lease_until: 11_000 });
+  storage.close();
+});
+
 test("a database written before the one-word rename reads its given-up deliveries as 'failed'", () => {
   const file = join(tempDir(), 'old.db');
   const storage = new Storage(file);

@@ -202,6 +202,8 @@ export class DeliveryWorker {
       }
       while (this.running.size < concurrency && this.buffer.length) {
         const row = this.buffer.shift()!;
+        // Reclaimed after its lease while this process still runs it: one attempt at a time.
+        if (this.running.has(row.id)) continue;
         const job = this.run(row).finally(() => {
           this.running.delete(row.id);
           this.kick();

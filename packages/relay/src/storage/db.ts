@@ -152,9 +152,16 @@ export class Storage {
       insertDelivery: db.prepare(
         `INSERT INTO deliveries (event_rowid, route, status, next_attempt_at, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?, ?)`,
       ),
+      // Due pending deliveries, and in-flight ones whose lease ran out (their attempt's result was never
+      // recorded: a failed write, a stuck attempt) — reclaimed while the relay runs, not only at the next start.
+      // Two indexed scans (status, time) rather than an OR the planner cannot index.
       claim: db.prepare(
         `UPDATE deliveries SET status = 'in_flight', lease_until = @lease, updated_at = @now
-         WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @limit)
+         WHERE id IN (SELECT id FROM (
+             SELECT id, next_attempt_at AS due FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @now
+             UNION ALL
+             SELECT id, lease_until AS due FROM deliveries WHERE status = 'in_flight' AND lease_until <= @now
+           ) ORDER BY due LIMIT @limit)
          RETURNING *`,
       ),
       event: db.prepare(`SELECT * FROM events WHERE id = ?`),
