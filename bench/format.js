@@ -29,7 +29,8 @@ function run({ durationMs = 150, log = console.log } = {}) {
   const compiled = core.compiledTemplates(core.parseTemplate(SOURCE), false, 'none');
   const interpreted = core.interpretTemplates(core.parseTemplate(SOURCE), false, 'none');
   if (core.renderTemplate(SOURCE, context) !== raw(context) || raw(context) !== literal(context)) throw new Error('renders differ');
-  if (compiled(context) !== raw(context) || interpreted(context) !== raw(context)) throw new Error('compiled and interpreted renders differ');
+  if (compiled(context) !== raw(context) || interpreted(context) !== raw(context))
+    throw new Error('compiled and interpreted renders differ');
 
   // Results go to a sink so the optimiser cannot drop the work.
   let sink = 0;

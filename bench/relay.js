@@ -1,7 +1,7 @@
 // bench/relay: intake req/s of the relay (verify + dedupe + durable SQLite store with group
 // commit) against a bare node:http server that only reads the body, in the same run, plus
 // end-to-end delivery throughput to a local sink and memory over many events.
-// Options: node bench/relay.js [--rounds 5] [--phase 3] [--duration 10] [--events 20000] [--connections 50]
+// Options: node bench/relay.js [--rounds 5] [--phase 3] [--duration 10] [--events 20000] [--connections 50] [--pool 250000]
 // Intake and bare server are loaded in alternating short phases and compared pairwise (median of
 // the per-round ratios), so a noisy neighbour during one phase does not decide the ratio.
 const { spawn } = require('node:child_process');
@@ -72,14 +72,31 @@ routes: ${routes ? `[{ id: sink, sources: [ts], concurrency: 64, destination: { 
   );
 }
 
-/** Requests are signed up front, so the load generator is not the bottleneck. */
-function presigned(count) {
-  return Array.from({ length: count }, signed);
+/**
+ * Requests signed up front, so the load generator is not the bottleneck. A pool hands out each
+ * request once, across every load() it feeds: a timed request is always a new event, never a
+ * duplicate the relay answers without writing. `reuse` is for the bare server, which stores nothing.
+ */
+function presigned(count, { reuse = false } = {}) {
+  const requests = Array.from({ length: count }, signed);
+  let next = 0;
+  return {
+    size: count,
+    take() {
+      if (next >= requests.length) {
+        if (!reuse) throw new Error(`bench: the pool of ${count} fresh events ran out; raise --pool so no timed request repeats an id`);
+        next = 0;
+      }
+      return requests[next++];
+    },
+    get used() {
+      return next;
+    },
+  };
 }
 
-/** Posts pool entries (cycling) to the relay's source for `duration` seconds, or exactly `amount` of them. */
+/** Posts fresh pool entries to the relay's source for `duration` seconds, or exactly `amount` of them. */
 function load(url, { duration, amount, connections, pool }) {
-  let i = 0;
   return new Promise((resolvePromise, reject) => {
     autocannon(
       {
@@ -87,11 +104,23 @@ function load(url, { duration, amount, connections, pool }) {
         connections,
         // autocannon refuses a `duration` key left undefined.
         ...(amount === undefined ? { duration } : { amount }),
-        requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, ...pool[i++ % pool.length] }) }],
+        requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, ...pool.take() }) }],
       },
       (err, result) => (err ? reject(err) : resolvePromise(result)),
     );
   });
+}
+
+/** Fails the run unless every answer was 202 (stored, new): a 200 is a duplicate, which writes nothing. */
+function assertFresh(what, result) {
+  const codes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]));
+  const other = Object.entries(codes).filter(([code]) => code !== '202');
+  if (other.length || result.errors || result.timeouts) {
+    throw new Error(
+      `bench: ${what} was not all fresh, stored events: status counts ${JSON.stringify(codes)}, errors ${result.errors}, timeouts ${result.timeouts}`,
+    );
+  }
+  return codes['202'] ?? 0;
 }
 
 /** A local destination that answers 200 and counts what it received. */
@@ -124,18 +153,20 @@ async function run({
   const sink = await countingSink();
   const sinkUrl = sink.url;
 
-  const pool = presigned(200_000);
+  const pool = presigned(50_000, { reuse: true });
   const bare = await bareServer();
   // Intake alone: verify + dedupe + durable store, no deliveries competing for the CPU.
   const intakeOnly = await relayServer(`${sinkUrl}/sink`, { routes: false });
-  const intakePool = presigned(200_000);
+  // Every intake request, warm-up included, is a new event.
+  const intakePool = presigned(arg('pool', 250_000));
   // Warm-up (JIT, SQLite page cache), not counted.
   await load(bare.url, { duration: 2, connections, pool });
-  await load(intakeOnly.url, { duration: 2, connections, pool: intakePool });
+  assertFresh('intake warm-up', await load(intakeOnly.url, { duration: 2, connections, pool: intakePool }));
   const rounds = [];
   for (let r = 0; r < roundCount; r++) {
     const bareResult = await load(bare.url, { duration: phase, connections, pool });
     const intakeResult = await load(intakeOnly.url, { duration: phase, connections, pool: intakePool });
+    assertFresh(`intake round ${r + 1}`, intakeResult);
     rounds.push({ bareResult, intakeResult, ratio: intakeResult.requests.average / bareResult.requests.average });
   }
   bare.child.kill();
@@ -145,10 +176,9 @@ async function run({
   const { bareResult, intakeResult } = middle;
 
   const relay = await relayServer(`${sinkUrl}/sink`);
-  // Fresh ids for the relay so none is a duplicate (the bare run used the same pool).
-  const relayPool = presigned(200_000);
+  const relayPool = presigned(arg('pool', 250_000));
   const relayResult = await load(relay.url, { duration, connections, pool: relayPool });
-  const accepted = relayResult['2xx'];
+  const accepted = assertFresh('intake while delivering', relayResult);
   // Drain what intake accepted, then measure end-to-end throughput on a fresh burst.
   while (sink.delivered < accepted) await new Promise((r) => setTimeout(r, 50));
 
@@ -156,9 +186,14 @@ async function run({
   const startDelivered = sink.delivered;
   const burstPool = presigned(events);
   const t0 = Date.now();
-  await load(relay.url, { amount: events, connections, pool: burstPool });
+  assertFresh('burst', await load(relay.url, { amount: events, connections, pool: burstPool }));
   const intakeDone = Date.now();
   while (sink.delivered - startDelivered < events) await new Promise((r) => setTimeout(r, 20));
+  // Every event once: more than `events` at the sink would be duplicates, which this figure must not count.
+  await new Promise((r) => setTimeout(r, 500));
+  if (sink.delivered - startDelivered !== events) {
+    throw new Error(`bench: the sink received ${sink.delivered - startDelivered} deliveries for ${events} events (duplicates)`);
+  }
   const seconds = (Date.now() - t0) / 1000;
   const rssEnd = await rssOf(relay.url);
   relay.child.kill('SIGTERM');
@@ -183,6 +218,7 @@ async function run({
       row('relay intake while delivering to a sink', relayResult),
     ]),
   );
+  log(`every timed intake request was a new event (${fmt(intakePool.used)} distinct ids, all answered 202)`);
   log(`ratio intake / bare: ${ratio.toFixed(2)}x median of rounds [${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}] (target ≥ 0.50x)`);
   log(`ratio intake while delivering / bare: ${(relayResult.requests.average / bareResult.requests.average).toFixed(2)}x`);
   log(
@@ -193,4 +229,4 @@ async function run({
 }
 
 if (require.main === module) run().catch((e) => (console.error(e), process.exit(1)));
-module.exports = { run, relayServer, signed, countingSink, load };
+module.exports = { run, relayServer, signed, presigned, assertFresh, countingSink, load };

@@ -1,7 +1,7 @@
 // bench/soak: memory of the relay over many events (default 1,000,000), received, stored and
 // delivered to a local sink in chunks; samples the relay's RSS and V8 heap after each chunk.
 // Options: node bench/soak.js [--events 1000000] [--chunk 50000] [--connections 50]
-const { relayServer, signed, countingSink, load } = require('./relay');
+const { relayServer, presigned, assertFresh, countingSink, load } = require('./relay');
 const { table, fmt, median } = require('./harness');
 
 const arg = (name, fallback) => {
@@ -27,9 +27,8 @@ async function run({
   let sent = 0;
   while (sent < events) {
     const n = Math.min(chunk, events - sent);
-    const pool = Array.from({ length: n }, signed);
-    const result = await load(relay.url, { amount: n, connections, pool });
-    if (result.non2xx || result.errors) throw new Error(`chunk refused: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    const result = await load(relay.url, { amount: n, connections, pool: presigned(n) });
+    assertFresh(`chunk at ${sent}`, result);
     sent += n;
     while (sink.delivered < sent) await new Promise((r) => setTimeout(r, 50));
     samples.push({
