@@ -113,7 +113,11 @@ async function direct(from: string, forwardedFor: string): Promise<number> {
 
 async function waitFor(check: () => Promise<boolean> | boolean, what: () => string, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!(await Promise.resolve().then(check).catch(() => false))) {
+  while (
+    !(await Promise.resolve()
+      .then(check)
+      .catch(() => false))
+  ) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
