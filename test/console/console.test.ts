@@ -175,9 +175,11 @@ withBrowser(
 /** What overflows the page or a box sideways, measured in the page: the console must fit its screen. */
 async function overflow(page: Page) {
   return page.evaluate(() => {
-    const doc = (globalThis as unknown as { document: Document }).document;
+    // Runs in the page; the test's TypeScript has no DOM types, so the little it uses is typed here.
+    type Box = { scrollWidth: number; clientWidth: number };
+    const doc = (globalThis as unknown as { document: { documentElement: Box; querySelectorAll(s: string): ArrayLike<Box> } }).document;
     const wider = (selector: string) =>
-      Array.from(doc.querySelectorAll<HTMLElement>(selector))
+      Array.from(doc.querySelectorAll(selector))
         .filter((e) => e.scrollWidth > e.clientWidth + 1)
         .map((e) => `${selector} ${e.scrollWidth}>${e.clientWidth}`);
     return [
@@ -240,7 +242,8 @@ withBrowser(
     await detail.locator('.delivery[data-route="team-slack"]').waitFor({ timeout: 5000 });
     // Opened below the list, the detail is brought into view.
     await phone.waitForFunction(() => {
-      const doc = (globalThis as unknown as { document: Document }).document;
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { top: number } } | null } })
+        .document;
       const top = doc.querySelector('section.detail')!.getBoundingClientRect().top;
       return top >= -1 && top < 200;
     });
