@@ -7,6 +7,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -60,22 +61,25 @@ let relayPort: number;
 let cert: string;
 const secrets = { HOOKBRIDGE_ADMIN_TOKEN: 'deploy-test-admin-token-0123456789', TRACKSCORE_SECRET: 'deploy-test-trackscore-secret' };
 
-/** POST a signed TrackScore event through nginx over HTTPS from `from` (a loopback address), optionally claiming another origin. */
-function viaNginx(from: string, forwardedFor?: string): Promise<number> {
-  const req = signedRequest('trackscore', secrets.TRACKSCORE_SECRET, 'score.updated');
+/** One request; resolves with the status. `tls` goes to nginx over HTTPS, otherwise straight to the relay. */
+function call(options: {
+  tls: boolean;
+  path: string;
+  from?: string;
+  headers?: Record<string, string | number>;
+  body?: Buffer;
+}): Promise<number> {
+  const target = options.tls ? { port: httpsPort, ca: cert, servername: 'hooks.example.com' } : { port: relayPort };
+  const send = options.tls ? request : httpRequest;
   return new Promise((resolvePromise, reject) => {
-    const headers: Record<string, string | number> = { ...req.headers, 'content-length': req.body.length };
-    if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
-    request(
+    send(
       {
         host: '127.0.0.1',
-        port: httpsPort,
-        path: '/hooks/trackscore',
-        method: 'POST',
-        headers,
-        localAddress: from,
-        ca: cert,
-        servername: 'hooks.example.com',
+        ...target,
+        path: options.path,
+        method: options.body ? 'POST' : 'GET',
+        headers: options.headers,
+        localAddress: options.from,
       },
       (res) => {
         res.resume();
@@ -83,33 +87,22 @@ function viaNginx(from: string, forwardedFor?: string): Promise<number> {
       },
     )
       .on('error', reject)
-      .end(req.body);
+      .end(options.body);
   });
 }
 
-/** The same, straight to the relay (bypassing nginx), as an attacker on the host's network would try. */
-async function direct(from: string, forwardedFor: string): Promise<number> {
+/** A signed TrackScore event from `from` (a loopback address), optionally claiming another origin in X-Forwarded-For. */
+function signedCall(tls: boolean, from: string, forwardedFor?: string, path = '/hooks/trackscore'): Promise<number> {
   const req = signedRequest('trackscore', secrets.TRACKSCORE_SECRET, 'score.updated');
-  const { request: httpRequest } = await import('node:http');
-  return new Promise((resolvePromise, reject) => {
-    httpRequest(
-      {
-        host: '127.0.0.1',
-        port: relayPort,
-        path: '/hooks/trackscore',
-        method: 'POST',
-        headers: { ...req.headers, 'content-length': req.body.length, 'x-forwarded-for': forwardedFor },
-        localAddress: from,
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolvePromise(res.statusCode!));
-      },
-    )
-      .on('error', reject)
-      .end(req.body);
-  });
+  const headers: Record<string, string | number> = { ...req.headers, 'content-length': req.body.length };
+  if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
+  return call({ tls, path, from, headers, body: req.body });
 }
+
+/** Through nginx over HTTPS. */
+const viaNginx = (from: string, forwardedFor?: string) => signedCall(true, from, forwardedFor);
+/** Straight to the relay (bypassing nginx), as an attacker on the host's network would try. */
+const direct = (from: string, forwardedFor: string) => signedCall(false, from, forwardedFor);
 
 async function waitFor(check: () => Promise<boolean> | boolean, what: () => string, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
@@ -222,15 +215,7 @@ http {
   nginx.stdout!.on('data', (c: Buffer) => (nginxLog += c));
   nginx.stderr!.on('data', (c: Buffer) => (nginxLog += c));
   await waitFor(
-    () =>
-      new Promise<boolean>((ok) => {
-        request({ host: '127.0.0.1', port: httpsPort, path: '/healthz', ca: cert, servername: 'hooks.example.com' }, (res) => {
-          res.resume();
-          ok(res.statusCode === 200);
-        })
-          .on('error', () => ok(false))
-          .end();
-      }),
+    async () => (await call({ tls: true, path: '/healthz' })) === 200,
     () => `nginx:\n${nginxLog}`,
   );
 }, 60_000);
@@ -263,50 +248,11 @@ test('X-Forwarded-For from an untrusted peer is ignored', async () => {
 });
 
 test('a source that trusts no proxy sees only nginx, so its allow-list refuses even the allowed client', async () => {
-  const req = signedRequest('trackscore', secrets.TRACKSCORE_SECRET, 'score.updated');
-  const status = await new Promise<number>((ok, reject) => {
-    request(
-      {
-        host: '127.0.0.1',
-        port: httpsPort,
-        path: '/hooks/untrusted',
-        method: 'POST',
-        headers: { ...req.headers, 'content-length': req.body.length },
-        localAddress: '127.0.0.5',
-        ca: cert,
-        servername: 'hooks.example.com',
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => ok(res.statusCode!));
-      },
-    )
-      .on('error', reject)
-      .end(req.body);
-  });
-  expect(status).toBe(403);
+  expect(await signedCall(true, '127.0.0.5', undefined, '/hooks/untrusted')).toBe(403);
 });
 
 test('the admin API through the proxy wants the token from the EnvironmentFile; secrets never reach the logs', async () => {
-  const admin = (token: string) =>
-    new Promise<number>((ok, reject) => {
-      request(
-        {
-          host: '127.0.0.1',
-          port: httpsPort,
-          path: '/admin/events',
-          headers: { authorization: `Bearer ${token}` },
-          ca: cert,
-          servername: 'hooks.example.com',
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => ok(res.statusCode!));
-        },
-      )
-        .on('error', reject)
-        .end();
-    });
+  const admin = (token: string) => call({ tls: true, path: '/admin/events', headers: { authorization: `Bearer ${token}` } });
   expect(await admin('wrong-token-wrong-token')).toBe(401);
   expect(await admin(secrets.HOOKBRIDGE_ADMIN_TOKEN)).toBe(200);
   for (const value of Object.values(secrets)) expect(relayLog).not.toContain(value);

@@ -309,22 +309,21 @@ interface HelperOptions {
 
 /** Handlebars' built-in helpers, as its runtime defines them. */
 function builtins(): Record<string, Helper> {
+  function ifHelper(this: unknown, ...args: unknown[]): unknown {
+    const options = args.pop() as HelperOptions;
+    if (args.length !== 1) throw new TemplateRuntimeError('#if requires exactly one argument');
+    let conditional = args[0];
+    if (typeof conditional === 'function') conditional = (conditional as Helper).call(this);
+    if ((!options.hash.includeZero && !conditional) || isEmpty(conditional)) return options.inverse(this);
+    return options.fn(this);
+  }
   return {
-    if(this: unknown, ...args: unknown[]) {
-      const options = args.pop() as HelperOptions;
-      if (args.length !== 1) throw new TemplateRuntimeError('#if requires exactly one argument');
-      let conditional = args[0];
-      if (typeof conditional === 'function') conditional = (conditional as Helper).call(this);
-      if ((!options.hash.includeZero && !conditional) || isEmpty(conditional)) return options.inverse(this);
-      return options.fn(this);
-    },
+    if: ifHelper,
+    // `#if` with the branches swapped, as Handlebars defines it.
     unless(this: unknown, ...args: unknown[]) {
       const options = args.pop() as HelperOptions;
       if (args.length !== 1) throw new TemplateRuntimeError('#unless requires exactly one argument');
-      let conditional = args[0];
-      if (typeof conditional === 'function') conditional = (conditional as Helper).call(this);
-      if ((!options.hash.includeZero && !conditional) || isEmpty(conditional)) return options.fn(this);
-      return options.inverse(this);
+      return ifHelper.call(this, args[0], { ...options, fn: options.inverse, inverse: options.fn });
     },
     with(this: unknown, ...args: unknown[]) {
       const options = args.pop() as HelperOptions;
