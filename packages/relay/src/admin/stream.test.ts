@@ -25,10 +25,13 @@ sources: [{ id: ts, provider: trackscore, secrets: [s] }]
 `);
   const relay = new Relay(config, { logger, print: () => undefined });
   const url = await relay.start(0);
+  const clients: IncomingMessage[] = [];
   try {
     const stalled = await openStream(url);
+    clients.push(stalled);
     stalled.pause(); // reads nothing more: the kernel buffers fill, then the relay's would
     const reader = await openStream(url);
+    clients.push(reader);
     let received = 0;
     let text = '';
     reader.setEncoding('utf8');
@@ -67,9 +70,27 @@ sources: [{ id: ts, provider: trackscore, secrets: [s] }]
     expect(received).toBe(total);
     expect(relay.feed.listenerCount('event')).toBe(1); // only the reader is still subscribed
     expect(logs.some((l) => l.includes('fell too far behind'))).toBe(true);
-    reader.destroy();
-    stalled.destroy();
   } finally {
+    for (const client of clients) client.destroy();
     await relay.close(1000);
   }
 }, 60_000);
+
+test('a graceful stop ends open console streams instead of waiting for them forever', async () => {
+  const relay = new Relay(
+    parseConfig(
+      `server: { adminToken: ${TOKEN} }\nstorage: { path: ':memory:' }\nsources: [{ id: ts, provider: trackscore, secrets: [s] }]\n`,
+    ),
+    {
+      logger: pino({ level: 'silent' }),
+      print: () => undefined,
+    },
+  );
+  const stream = await openStream(await relay.start(0));
+  stream.resume();
+  const ended = new Promise<void>((r) => stream.on('end', () => r()));
+  const started = Date.now();
+  await relay.close(1000);
+  await ended;
+  expect(Date.now() - started).toBeLessThan(5000);
+});

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { LiveDelivery, LiveEvent, LiveFeed } from '../live';
 import type { Storage } from '../storage/db';
@@ -21,6 +22,13 @@ export async function streamRoutes(
 ): Promise<void> {
   const maxBacklog = deps.maxBacklog ?? MAX_STREAM_BACKLOG;
   app.addHook('onRequest', bearerGuard(deps.token));
+  // Open streams never end by themselves: a graceful stop ends them, or closing the server would wait forever.
+  const open = new Set<ServerResponse>();
+  app.addHook('preClose', (done) => {
+    for (const res of open) res.end();
+    open.clear();
+    done();
+  });
   app.get('/admin/stream', (request, reply) => {
     reply.hijack();
     const res = reply.raw;
@@ -37,7 +45,9 @@ export async function streamRoutes(
     }, 5000);
     const onEvent = (e: LiveEvent) => send('event', e);
     const onDelivery = (d: LiveDelivery) => send('delivery', d);
+    open.add(res);
     const close = () => {
+      open.delete(res);
       clearInterval(timer);
       deps.feed.off('event', onEvent);
       deps.feed.off('delivery', onDelivery);
