@@ -278,6 +278,72 @@ describe('routing, delivery, failures and replay', () => {
     await sink.close();
   });
 
+  test('a rate-limited route keeps to its rate, and its backlog never delays another route', async () => {
+    const slow = await startSink();
+    const fast = await startSink();
+    const h = await startRelay(
+      yaml(fast.url).replace(
+        `url: '${fast.url}' } }`,
+        `url: '${fast.url}' } }\n  - { id: slow, sources: [ts], ratePerSecond: 2, destination: { type: webhook, url: '${slow.url}' } }`,
+      ),
+    );
+    const started = Date.now();
+    for (let i = 0; i < 12; i++) expect((await h.post('/hooks/ts', signedRequest('trackscore', SECRETS.trackscore))).status).toBe(202);
+    // The unlimited route gets all twelve at once, whatever the slow one's backlog.
+    await h.waitFor(() => fast.received.length === 12, 3000);
+    const fastDone = Date.now() - started;
+    await h.waitFor(() => slow.received.length >= 6, 8000);
+    const slowSix = Date.now() - started;
+    expect(fastDone).toBeLessThan(1500);
+    // 2/s with a burst of 2: the sixth is sent about 2 s in, not at once.
+    expect(slowSix).toBeGreaterThanOrEqual(1500);
+    expect(slowSix).toBeLessThan(4000);
+    // Nothing was postponed: every slow delivery took exactly one attempt.
+    await h.waitFor(() => slow.received.length === 12, 8000);
+    expect(
+      h.relay.storage
+        .listDeliveries({ status: 'delivered', limit: 50 })
+        .filter((d) => d.route === 'slow')
+        .every((d) => d.attempts === 1),
+    ).toBe(true);
+    await h.relay.close(1000);
+    await slow.close();
+    await fast.close();
+  }, 30_000);
+
+  test('deliveries of a route removed from the configuration are marked failed, saying why', async () => {
+    const sink = await startSink();
+    const text = yaml(sink.url);
+    const first = await startRelay(text);
+    const db = first.relay.config.storage.path;
+    await first.relay.close(1000);
+    // A delivery left pending for a route that the next configuration no longer has.
+    const storage = new Storage(db);
+    storage.storeBatch([
+      {
+        source: 'ts',
+        eventId: 'orphan-1',
+        provider: 'trackscore',
+        type: 'score.updated',
+        occurredAt: '',
+        receivedAt: Date.now(),
+        headers: '{}',
+        body: Buffer.from('{}'),
+        event: '{}',
+        routes: ['gone'],
+      },
+    ]);
+    storage.close();
+    const second = await startRelay(text.replace(/path: .*relay\.db/, `path: ${db}`));
+    await second.waitFor(() => second.relay.storage.listDeliveries({ status: 'failed', limit: 5 }).length === 1);
+    expect(second.relay.storage.listDeliveries({ status: 'failed', limit: 5 })[0]).toMatchObject({
+      route: 'gone',
+      last_error: 'route "gone" is no longer configured',
+    });
+    await second.relay.close(1000);
+    await sink.close();
+  });
+
   test('a template error is final, not retried', async () => {
     const sink = await startSink();
     const h = await startRelay(
@@ -382,10 +448,11 @@ test('an in-flight delivery whose lease ran out is claimed again while the relay
       routes: ['r'],
     },
   ]);
-  const [claimed] = storage.claim(10, 1000, 5000);
+  const budget = [{ route: 'r', limit: 10 }];
+  const [claimed] = storage.claim(budget, 1000, 5000);
   expect(claimed).toMatchObject({ route: 'r', status: 'in_flight', lease_until: 6000 });
-  expect(storage.claim(10, 5999, 5000)).toEqual([]); // leased: nobody else takes it
-  const [again] = storage.claim(10, 6000, 5000); // the lease ran out: taken again, with a new lease
+  expect(storage.claim(budget, 5999, 5000)).toEqual([]); // leased: nobody else takes it
+  const [again] = storage.claim(budget, 6000, 5000); // the lease ran out: taken again, with a new lease
   expect(again).toMatchObject({ id: claimed!.id, status: 'in_flight', lease_until: 11_000 });
   storage.close();
 });

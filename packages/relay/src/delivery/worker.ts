@@ -2,7 +2,7 @@ import { retryDelay, type DestinationGuard, type HookEvent, type RetryPolicy } f
 import type { Logger } from 'pino';
 import type { RelayConfig, RouteConfig } from '../config/schema';
 import type { LiveDelivery } from '../api-types';
-import type { AttemptRecord, DeliveryRow, Storage } from '../storage/db';
+import type { AttemptRecord, ClaimBudget, DeliveryRow, Storage } from '../storage/db';
 import type { Writes } from '../storage/writes';
 import { sendTo, type SendOutcome } from './destinations';
 
@@ -14,6 +14,30 @@ export function routePolicy(config: RelayConfig, route?: RouteConfig): RetryPoli
 /** Slack allows about one message per second per channel; others are unlimited unless configured. */
 function defaultRate(route: RouteConfig): number | undefined {
   return route.ratePerSecond ?? (route.destination.type === 'slack' ? 1 : undefined);
+}
+
+/**
+ * A route's rate as a token bucket: `rate` tokens a second, holding at most one second's worth
+ * (at least one), so a quiet route may send a short burst and a busy one keeps to its rate.
+ */
+class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+  constructor(
+    private readonly rate: number,
+    now: number,
+  ) {
+    this.tokens = Math.max(1, rate);
+    this.updatedAt = now;
+  }
+  available(now: number): number {
+    this.tokens = Math.min(Math.max(1, this.rate), this.tokens + ((now - this.updatedAt) / 1000) * this.rate);
+    this.updatedAt = now;
+    return Math.floor(this.tokens);
+  }
+  take(count: number): void {
+    this.tokens -= count;
+  }
 }
 
 /** The metrics a worker moves (the relay's prom-client counters, or a thread's forwarder). */
@@ -71,8 +95,10 @@ export function eventOf(storage: Storage, rowid: number, recent?: RecentEvents):
 export class DeliveryWorker {
   private readonly routes: Map<string, RouteConfig>;
   private readonly running = new Map<number, Promise<void>>();
+  /** Attempts under way, per route. */
   private readonly perRoute = new Map<string, number>();
-  private readonly nextSlot = new Map<string, number>();
+  /** Rate-limited routes' tokens: spent when their deliveries are claimed. */
+  private readonly buckets = new Map<string, TokenBucket>();
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   /** After `stop`: the write thread is closing, results of late attempts are not recorded (their lease brings them back). */
@@ -190,9 +216,12 @@ export class DeliveryWorker {
         const leaseMs = this.config.retry.timeout * 3 + 60_000;
         const want = concurrency * 2 - this.buffer.length;
         const wakes = this.wakes;
-        const rows = await this.writes.call('claim', want, now, leaseMs);
-        // Short: the queue is drained, unless new work was committed meanwhile.
-        if (rows.length < want && this.wakes === wakes) this.queueMayHaveMore = false;
+        const budgets = this.budgets(now, want);
+        const rows = await this.writes.call('claim', budgets, now, leaseMs);
+        for (const row of rows) this.buckets.get(row.route)?.take(1);
+        // Short: the queue is drained (or what is left waits for its route's rate), unless new work was committed meanwhile.
+        const asked = budgets.reduce((n, b) => n + b.limit, 0);
+        if (rows.length < asked && this.wakes === wakes) this.queueMayHaveMore = false;
         this.buffer.push(...rows);
       }
       if (this.stopping) {
@@ -200,16 +229,24 @@ export class DeliveryWorker {
         for (const row of this.buffer.splice(0)) this.postpone(row.id, Date.now(), Date.now());
         return;
       }
+      // Start what fits, in claim order; a route at its concurrency keeps its rows buffered (leased) until a slot frees.
+      const waiting: DeliveryRow[] = [];
       while (this.running.size < concurrency && this.buffer.length) {
         const row = this.buffer.shift()!;
         // Reclaimed after its lease while this process still runs it: one attempt at a time.
         if (this.running.has(row.id)) continue;
+        const route = this.routes.get(row.route);
+        if (route && (this.perRoute.get(route.id) ?? 0) >= route.concurrency) {
+          waiting.push(row);
+          continue;
+        }
         const job = this.run(row).finally(() => {
           this.running.delete(row.id);
           this.kick();
         });
         this.running.set(row.id, job);
       }
+      this.buffer.unshift(...waiting);
     } catch (error) {
       this.logger.error({ err: error }, 'delivery worker could not claim work');
     } finally {
@@ -229,6 +266,28 @@ export class DeliveryWorker {
     }
   }
 
+  /**
+   * What each route may have claimed now: its free concurrency (attempts under way and rows
+   * already buffered count) and, when it is rate-limited, the tokens its bucket holds. A route
+   * at its limit is not claimed at all, so its backlog never delays the other routes.
+   */
+  private budgets(now: number, want: number): ClaimBudget[] {
+    const buffered = new Map<string, number>();
+    for (const row of this.buffer) buffered.set(row.route, (buffered.get(row.route) ?? 0) + 1);
+    const budgets: ClaimBudget[] = [];
+    for (const route of this.routes.values()) {
+      let limit = Math.max(0, route.concurrency - (this.perRoute.get(route.id) ?? 0) - (buffered.get(route.id) ?? 0));
+      const rate = defaultRate(route);
+      if (rate !== undefined) {
+        let bucket = this.buckets.get(route.id);
+        if (!bucket) this.buckets.set(route.id, (bucket = new TokenBucket(rate, now)));
+        limit = Math.min(limit, bucket.available(now));
+      }
+      budgets.push({ route: route.id, limit: Math.min(limit, want) });
+    }
+    return budgets;
+  }
+
   private async run(row: DeliveryRow): Promise<void> {
     const now = Date.now();
     const route = this.routes.get(row.route);
@@ -241,16 +300,8 @@ export class DeliveryWorker {
       });
       return;
     }
-    // Per-route concurrency and rate: put the delivery back without spending an attempt.
-    const active = this.perRoute.get(route.id) ?? 0;
-    const rate = defaultRate(route);
-    const slotAt = this.nextSlot.get(route.id) ?? 0;
-    if (active >= route.concurrency || (rate && slotAt > now)) {
-      this.postpone(row.id, rate && slotAt > now ? slotAt : now + 50, now);
-      return;
-    }
-    if (rate) this.nextSlot.set(route.id, Math.max(now, slotAt) + 1000 / rate);
-    this.perRoute.set(route.id, active + 1);
+    // Rate and concurrency were settled when the row was claimed (see `budgets`).
+    this.perRoute.set(route.id, (this.perRoute.get(route.id) ?? 0) + 1);
     try {
       await this.attempt(row, route);
     } finally {

@@ -47,6 +47,12 @@ export interface AttemptRecord {
 }
 
 /** An incoming event as rows are written: serialised up front, so it can cross to the writer thread. */
+/** How many deliveries of a route a claim may lease now (its free concurrency, and its rate's tokens). */
+export interface ClaimBudget {
+  route: string;
+  limit: number;
+}
+
 export interface EventRecord {
   source: string;
   eventId: string;
@@ -122,6 +128,9 @@ const MIGRATIONS: string[] = [
    CREATE INDEX attempts_delivery ON attempts (delivery_id);`,
   // One word for a delivery that gave up, everywhere (CLI, admin API, console, docs): failed.
   `UPDATE deliveries SET status = 'failed' WHERE status = 'dead';`,
+  // Claims are made route by route (each within its own rate and concurrency).
+  `CREATE INDEX IF NOT EXISTS deliveries_route_due ON deliveries (route, status, next_attempt_at);
+   CREATE INDEX IF NOT EXISTS deliveries_due_route ON deliveries (status, next_attempt_at, route);`,
 ];
 
 /**
@@ -133,6 +142,7 @@ export class Storage {
   private readonly q;
   private readonly storeTransaction: Database.Transaction<(records: readonly EventRecord[]) => StoreResult[]>;
   private readonly attemptsTransaction: Database.Transaction<(records: readonly AttemptRecord[]) => void>;
+  private readonly claimTransaction: (budgets: readonly ClaimBudget[], now: number, leaseMs: number) => DeliveryRow[];
 
   constructor(path: string, options: { synchronous?: 'full' | 'normal' } = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -152,16 +162,23 @@ export class Storage {
       insertDelivery: db.prepare(
         `INSERT INTO deliveries (event_rowid, route, status, next_attempt_at, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?, ?)`,
       ),
-      // Due pending deliveries, and in-flight ones whose lease ran out (their attempt's result was never
-      // recorded: a failed write, a stuck attempt) — reclaimed while the relay runs, not only at the next start.
-      // Two indexed scans (status, time) rather than an OR the planner cannot index.
-      claim: db.prepare(
+      // A route's due pending deliveries, and its in-flight ones whose lease ran out (their attempt's result
+      // was never recorded: a failed write, a stuck attempt) — reclaimed while the relay runs, not only at the
+      // next start. Two indexed scans rather than an OR the planner cannot index.
+      claimRoute: db.prepare(
         `UPDATE deliveries SET status = 'in_flight', lease_until = @lease, updated_at = @now
          WHERE id IN (SELECT id FROM (
-             SELECT id, next_attempt_at AS due FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @now
+             SELECT id, next_attempt_at AS due FROM deliveries WHERE route = @route AND status = 'pending' AND next_attempt_at <= @now
              UNION ALL
-             SELECT id, lease_until AS due FROM deliveries WHERE status = 'in_flight' AND lease_until <= @now
+             SELECT id, lease_until AS due FROM deliveries WHERE route = @route AND status = 'in_flight' AND lease_until <= @now
            ) ORDER BY due LIMIT @limit)
+         RETURNING *`,
+      ),
+      // Deliveries of routes no longer configured (the worker marks them failed), a few at a time.
+      claimOrphans: db.prepare(
+        `UPDATE deliveries SET status = 'in_flight', lease_until = @lease, updated_at = @now
+         WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @now
+                      AND route NOT IN (SELECT value FROM json_each(@routes)) LIMIT @limit)
          RETURNING *`,
       ),
       event: db.prepare(`SELECT * FROM events WHERE id = ?`),
@@ -190,6 +207,9 @@ export class Storage {
       ),
     };
     this.storeTransaction = db.transaction((records: readonly EventRecord[]) => records.map((r) => this.storeOne(r)));
+    this.claimTransaction = db.transaction((budgets: readonly ClaimBudget[], now: number, leaseMs: number) =>
+      this.claimAll(budgets, now, leaseMs),
+    );
     this.attemptsTransaction = db.transaction((records: readonly AttemptRecord[]) => {
       for (const record of records) this.recordOne(record);
     });
@@ -231,9 +251,24 @@ export class Storage {
     return { duplicate: false, rowid: inserted.id, deliveries: r.routes.length };
   }
 
-  /** Leases up to `limit` due deliveries. */
-  claim(limit: number, now: number, leaseMs: number): DeliveryRow[] {
-    return this.q.claim.all({ limit, now, lease: now + leaseMs }) as DeliveryRow[];
+  /**
+   * Leases due deliveries route by route, at most each budget's `limit`: a route at its rate or
+   * concurrency limit is simply not claimed (its deliveries stay pending, untouched), so it never
+   * holds back the others. Routes not in the budgets (no longer configured) are claimed a few at a time.
+   */
+  claim(budgets: readonly ClaimBudget[], now: number, leaseMs: number): DeliveryRow[] {
+    return this.claimTransaction(budgets, now, leaseMs);
+  }
+
+  private claimAll(budgets: readonly ClaimBudget[], now: number, leaseMs: number): DeliveryRow[] {
+    const lease = now + leaseMs;
+    const rows: DeliveryRow[] = [];
+    for (const { route, limit } of budgets) {
+      if (limit > 0) rows.push(...(this.q.claimRoute.all({ route, limit, now, lease }) as DeliveryRow[]));
+    }
+    const routes = JSON.stringify(budgets.map((b) => b.route));
+    rows.push(...(this.q.claimOrphans.all({ routes, limit: 16, now, lease }) as DeliveryRow[]));
+    return rows;
   }
 
   event(rowid: number): EventRow | undefined {
