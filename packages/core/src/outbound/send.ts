@@ -48,18 +48,19 @@ function encode(body: OutboundRequest['body']): { bytes?: string | Uint8Array; j
   return { bytes: JSON.stringify(body), json: true };
 }
 
-/** URLs already checked against a guard: a route's destination is checked once, not per delivery. */
-const checked = new Map<string, URL>();
+/** URLs already checked, per guard object: a route's destination is checked once, not per delivery (no key to build). */
+const checked = new WeakMap<DestinationGuard, Map<string, URL>>();
 const transports = new WeakMap<DestinationGuard, HttpTransport>();
 const NO_GUARD: DestinationGuard = Object.freeze({});
 
 function checkedUrl(rawUrl: string, guard: DestinationGuard): URL {
-  const key = `${JSON.stringify(guard)} ${rawUrl}`;
-  let url = checked.get(key);
+  let urls = checked.get(guard);
+  if (!urls) checked.set(guard, (urls = new Map()));
+  let url = urls.get(rawUrl);
   if (!url) {
     url = checkUrl(rawUrl, guard);
-    if (checked.size >= 1000) checked.clear();
-    checked.set(key, url);
+    if (urls.size >= 1000) urls.clear();
+    urls.set(rawUrl, url);
   }
   return url;
 }

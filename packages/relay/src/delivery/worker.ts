@@ -16,6 +16,8 @@ function defaultRate(route: RouteConfig): number | undefined {
   return route.ratePerSecond ?? (route.destination.type === 'slack' ? 1 : undefined);
 }
 
+const ORPHAN_CLAIM_INTERVAL_MS = 5000;
+
 /**
  * A route's rate as a token bucket: `rate` tokens a second, holding at most one second's worth
  * (at least one), so a quiet route may send a short burst and a busy one keeps to its rate.
@@ -97,6 +99,7 @@ export class DeliveryWorker {
   private readonly running = new Map<number, Promise<void>>();
   /** Attempts under way, per route. */
   private readonly perRoute = new Map<string, number>();
+  private orphansClaimedAt = -Infinity;
   /** Rate-limited routes' tokens: spent when their deliveries are claimed. */
   private readonly buckets = new Map<string, TokenBucket>();
   private timer: NodeJS.Timeout | undefined;
@@ -217,7 +220,10 @@ export class DeliveryWorker {
         const want = concurrency * 2 - this.buffer.length;
         const wakes = this.wakes;
         const budgets = this.budgets(now, want);
-        const rows = await this.writes.call('claim', budgets, now, leaseMs);
+        // Deliveries of routes no longer configured: looked for at the first claim and every few seconds after.
+        const orphans = now - this.orphansClaimedAt >= ORPHAN_CLAIM_INTERVAL_MS;
+        if (orphans) this.orphansClaimedAt = now;
+        const rows = await this.writes.call('claim', budgets, now, leaseMs, orphans);
         for (const row of rows) this.buckets.get(row.route)?.take(1);
         // Short: the queue is drained (or what is left waits for its route's rate), unless new work was committed meanwhile.
         const asked = budgets.reduce((n, b) => n + b.limit, 0);

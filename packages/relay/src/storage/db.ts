@@ -142,7 +142,7 @@ export class Storage {
   private readonly q;
   private readonly storeTransaction: Database.Transaction<(records: readonly EventRecord[]) => StoreResult[]>;
   private readonly attemptsTransaction: Database.Transaction<(records: readonly AttemptRecord[]) => void>;
-  private readonly claimTransaction: (budgets: readonly ClaimBudget[], now: number, leaseMs: number) => DeliveryRow[];
+  private readonly claimTransaction: (budgets: readonly ClaimBudget[], now: number, leaseMs: number, orphans: boolean) => DeliveryRow[];
 
   constructor(path: string, options: { synchronous?: 'full' | 'normal' } = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -207,8 +207,8 @@ export class Storage {
       ),
     };
     this.storeTransaction = db.transaction((records: readonly EventRecord[]) => records.map((r) => this.storeOne(r)));
-    this.claimTransaction = db.transaction((budgets: readonly ClaimBudget[], now: number, leaseMs: number) =>
-      this.claimAll(budgets, now, leaseMs),
+    this.claimTransaction = db.transaction((budgets: readonly ClaimBudget[], now: number, leaseMs: number, orphans: boolean) =>
+      this.claimAll(budgets, now, leaseMs, orphans),
     );
     this.attemptsTransaction = db.transaction((records: readonly AttemptRecord[]) => {
       for (const record of records) this.recordOne(record);
@@ -254,20 +254,23 @@ export class Storage {
   /**
    * Leases due deliveries route by route, at most each budget's `limit`: a route at its rate or
    * concurrency limit is simply not claimed (its deliveries stay pending, untouched), so it never
-   * holds back the others. Routes not in the budgets (no longer configured) are claimed a few at a time.
+   * holds back the others. With `orphans`, routes not in the budgets (no longer configured) are claimed a
+   * few at a time: that query scans the due backlog, so the worker asks for it now and then, not every claim.
    */
-  claim(budgets: readonly ClaimBudget[], now: number, leaseMs: number): DeliveryRow[] {
-    return this.claimTransaction(budgets, now, leaseMs);
+  claim(budgets: readonly ClaimBudget[], now: number, leaseMs: number, orphans = true): DeliveryRow[] {
+    return this.claimTransaction(budgets, now, leaseMs, orphans);
   }
 
-  private claimAll(budgets: readonly ClaimBudget[], now: number, leaseMs: number): DeliveryRow[] {
+  private claimAll(budgets: readonly ClaimBudget[], now: number, leaseMs: number, orphans: boolean): DeliveryRow[] {
     const lease = now + leaseMs;
     const rows: DeliveryRow[] = [];
     for (const { route, limit } of budgets) {
       if (limit > 0) rows.push(...(this.q.claimRoute.all({ route, limit, now, lease }) as DeliveryRow[]));
     }
-    const routes = JSON.stringify(budgets.map((b) => b.route));
-    rows.push(...(this.q.claimOrphans.all({ routes, limit: 16, now, lease }) as DeliveryRow[]));
+    if (orphans) {
+      const routes = JSON.stringify(budgets.map((b) => b.route));
+      rows.push(...(this.q.claimOrphans.all({ routes, limit: 16, now, lease }) as DeliveryRow[]));
+    }
     return rows;
   }
 
