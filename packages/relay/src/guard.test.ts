@@ -92,10 +92,10 @@ describe('every outbound request of the relay goes through the address policy at
       const res = await fetch(`${url}/hooks/ts`, { method: 'POST', headers: req.headers, body: req.body });
       expect(res.status).toBe(202);
       const end = Date.now() + 10_000;
-      while (relay.storage.listDeliveries({ status: 'failed', limit: 10 }).length < 5 && Date.now() < end) {
+      while ((await relay.store.listDeliveries({ status: 'failed', limit: 10 })).length < 5 && Date.now() < end) {
         await new Promise((r) => setTimeout(r, 20));
       }
-      const failed = relay.storage.listDeliveries({ status: 'failed', limit: 10 });
+      const failed = await relay.store.listDeliveries({ status: 'failed', limit: 10 });
       expect(failed.map((d) => d.route).sort()).toEqual(['discord', 'slack-bot', 'slack-webhook', 'teams', 'webhook']);
       for (const d of failed) expect(d.last_error).toMatch(/Destination refused: localhost resolves to .*loopback/);
       // The failure notice went the same way out, and was refused the same way.

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The relay's Prometheus metrics, on a registry of its own (several relays can share a process in tests). */
-export function createMetrics(queueDepth: () => { pending: number; inFlight: number; failed: number }) {
+export function createMetrics(queueDepth: () => Promise<{ pending: number; inFlight: number; failed: number }>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hookbridge_' });
   const metrics = {
@@ -55,8 +55,8 @@ export function createMetrics(queueDepth: () => { pending: number; inFlight: num
     help: 'Deliveries by state',
     labelNames: ['state'],
     registers: [registry],
-    collect() {
-      const depth = queueDepth();
+    async collect() {
+      const depth = await queueDepth();
       this.set({ state: 'pending' }, depth.pending);
       this.set({ state: 'in_flight' }, depth.inFlight);
       this.set({ state: 'failed' }, depth.failed);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { parseConfig, ConfigError } from './config/load';
 import { Relay } from './relay';
-import { Storage } from './storage/db';
+import { SqliteDatabase } from './storage/sqlite';
 import { startSink, tempDir, signedRequest } from './test-support';
 
 const SECRETS = { trackscore: 'ts-secret-value-123', trophy: 'trophy-secret-value-456', trackpilots: 'tp-secret-value-789' };
@@ -33,7 +33,7 @@ interface Harness {
     req: { body: Buffer | string; headers: Record<string, string> },
   ) => Promise<{ status: number; json: Record<string, unknown> }>;
   admin: (path: string, init?: RequestInit, token?: string) => Promise<Response>;
-  waitFor: (check: () => boolean, ms?: number) => Promise<void>;
+  waitFor: (check: () => boolean | Promise<boolean>, ms?: number) => Promise<void>;
 }
 
 async function startRelay(text: string): Promise<Harness> {
@@ -53,7 +53,7 @@ async function startRelay(text: string): Promise<Harness> {
       fetch(url + path, { ...init, headers: { ...(init.headers as object), authorization: `Bearer ${token}` } }),
     waitFor: async (check, ms = 5000) => {
       const end = Date.now() + ms;
-      while (!check()) {
+      while (!(await check())) {
         if (Date.now() > end) throw new Error('timed out waiting');
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -61,8 +61,8 @@ async function startRelay(text: string): Promise<Harness> {
   };
 }
 
-function eventCount(relay: Relay): number {
-  return (relay.storage.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+async function eventCount(relay: Relay): Promise<number> {
+  return (await relay.store.stats(0)).totals.events;
 }
 
 async function metric(h: Harness, name: string, labels: string): Promise<number> {
@@ -87,10 +87,10 @@ describe('intake', () => {
     const req = signedRequest('trackscore', SECRETS.trackscore, 'score.updated');
     const res = await h.post('/hooks/ts', req);
     expect(res).toEqual({ status: 202, json: { ok: true, id: req.id, deliveries: 1 } });
-    expect(eventCount(h.relay)).toBe(1);
+    expect(await eventCount(h.relay)).toBe(1);
     await h.waitFor(() => sink.received.length === 1);
     expect(sink.received[0]!.json).toMatchObject({ id: req.id, provider: 'trackscore', type: 'score.updated', data: { new_score: 950 } });
-    await h.waitFor(() => h.relay.storage.listDeliveries({ status: 'delivered', limit: 5 }).length === 1);
+    await h.waitFor(async () => (await h.relay.store.listDeliveries({ status: 'delivered', limit: 5 })).length === 1);
     expect(await metric(h, 'hookbridge_received_total', 'source="ts"')).toBe(1);
     expect(await metric(h, 'hookbridge_delivered_total', 'route="all-to-sink"')).toBe(1);
   });
@@ -108,7 +108,7 @@ describe('intake', () => {
       const forged = signedRequest('trackscore', 'not-the-secret');
       expect(await h.post(path, forged)).toMatchObject({ status: 401, json: { ok: false, error: 'signature_mismatch' } });
     }
-    expect(eventCount(h.relay)).toBe(3);
+    expect(await eventCount(h.relay)).toBe(3);
   });
 
   test('rotation: an event signed with the old secret is accepted too', async () => {
@@ -170,7 +170,7 @@ describe('intake', () => {
     const res = await h.post(`/hooks/${source}`, make());
     expect(res.status).toBe(status);
     expect(res.json.error).toBe(reason);
-    expect(eventCount(h.relay)).toBe(0);
+    expect(await eventCount(h.relay)).toBe(0);
     expect(await metric(h, 'hookbridge_rejected_total', `reason="${reason}"`)).toBe(1);
     const logs = h.logs.join('\n');
     expect(logs).toContain(reason);
@@ -215,11 +215,11 @@ describe('routing, delivery, failures and replay', () => {
     });
     const h = await startRelay(yaml(sink.url));
     await h.post('/hooks/ts', signedRequest('trackscore', SECRETS.trackscore));
-    await h.waitFor(() => h.relay.storage.listDeliveries({ status: 'delivered', limit: 5 }).length === 1, 8000);
+    await h.waitFor(async () => (await h.relay.store.listDeliveries({ status: 'delivered', limit: 5 })).length === 1, 8000);
     expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(950);
-    const [delivery] = h.relay.storage.listDeliveries({ limit: 1 });
+    const [delivery] = await h.relay.store.listDeliveries({ limit: 1 });
     expect(delivery).toMatchObject({ status: 'delivered', attempts: 3 });
-    expect(h.relay.storage.deliveriesOf(delivery!.event_rowid)[0]!.attemptsLog.map((a) => a.status)).toEqual([500, 429, 200]);
+    expect((await h.relay.store.deliveriesOf(delivery!.event_rowid))[0]!.attemptsLog.map((a) => a.status)).toEqual([500, 429, 200]);
     expect(await metric(h, 'hookbridge_retries_total', 'route="all-to-sink"')).toBe(2);
     await h.relay.close(1000);
     await sink.close();
@@ -233,8 +233,8 @@ describe('routing, delivery, failures and replay', () => {
     );
     const req = signedRequest('trophy', SECRETS.trophy, 'streak.extended');
     const { json } = await h.post('/hooks/trophy', req);
-    await h.waitFor(() => h.relay.storage.listDeliveries({ status: 'failed', limit: 5 }).length === 1);
-    const gaveUp = h.relay.storage.listDeliveries({ status: 'failed', limit: 5 })[0]!;
+    await h.waitFor(async () => (await h.relay.store.listDeliveries({ status: 'failed', limit: 5 })).length === 1);
+    const gaveUp = (await h.relay.store.listDeliveries({ status: 'failed', limit: 5 }))[0]!;
     expect(gaveUp).toMatchObject({ attempts: 3, last_status: 503, last_error: expect.stringMatching(/^127\.0\.0\.1:\d+ answered 503$/) });
     expect(await metric(h, 'hookbridge_failed_total', 'route="all-to-sink"')).toBe(1);
     await h.waitFor(() => h.logs.some((l) => l.includes('delivery.failed') && l.includes('failed after 3 attempts: 127.0.0.1')));
@@ -263,7 +263,7 @@ describe('routing, delivery, failures and replay', () => {
     expect(byId.deliveries).toBe(1);
     await h.waitFor(() => sink.received.length === 2);
     // Each replay starts a new attempt budget; the history of every attempt stays, numbered on.
-    await h.waitFor(() => h.relay.storage.listDeliveries({ status: 'delivered', limit: 5 }).length === 1);
+    await h.waitFor(async () => (await h.relay.store.listDeliveries({ status: 'delivered', limit: 5 })).length === 1);
     const detail = (await (await h.admin(`/admin/events/${json.id as string}`)).json()) as {
       deliveries: { attemptsLog: { attempt: number; status: number }[] }[];
     };
@@ -301,8 +301,7 @@ describe('routing, delivery, failures and replay', () => {
     // Nothing was postponed: every slow delivery took exactly one attempt.
     await h.waitFor(() => slow.received.length === 12, 8000);
     expect(
-      h.relay.storage
-        .listDeliveries({ status: 'delivered', limit: 50 })
+      (await h.relay.store.listDeliveries({ status: 'delivered', limit: 50 }))
         .filter((d) => d.route === 'slow')
         .every((d) => d.attempts === 1),
     ).toBe(true);
@@ -318,8 +317,8 @@ describe('routing, delivery, failures and replay', () => {
     const db = first.relay.config.storage.path;
     await first.relay.close(1000);
     // A delivery left pending for a route that the next configuration no longer has.
-    const storage = new Storage(db);
-    storage.storeBatch([
+    const storage = new SqliteDatabase(db);
+    storage.storeEvents([
       {
         source: 'ts',
         eventId: 'orphan-1',
@@ -335,8 +334,8 @@ describe('routing, delivery, failures and replay', () => {
     ]);
     storage.close();
     const second = await startRelay(text.replace(/path: .*relay\.db/, `path: ${db}`));
-    await second.waitFor(() => second.relay.storage.listDeliveries({ status: 'failed', limit: 5 }).length === 1);
-    expect(second.relay.storage.listDeliveries({ status: 'failed', limit: 5 })[0]).toMatchObject({
+    await second.waitFor(async () => (await second.relay.store.listDeliveries({ status: 'failed', limit: 5 })).length === 1);
+    expect((await second.relay.store.listDeliveries({ status: 'failed', limit: 5 }))[0]).toMatchObject({
       route: 'gone',
       last_error: 'route "gone" is no longer configured',
     });
@@ -350,8 +349,8 @@ describe('routing, delivery, failures and replay', () => {
       yaml(sink.url).replace(`url: '${sink.url}' } }`, `url: '${sink.url}' }, template: { x: '{{nohelper brand.name}}' } }`),
     );
     await h.post('/hooks/ts', signedRequest('trackscore', SECRETS.trackscore));
-    await h.waitFor(() => h.relay.storage.listDeliveries({ status: 'failed', limit: 5 }).length === 1);
-    expect(h.relay.storage.listDeliveries({ status: 'failed', limit: 5 })[0]).toMatchObject({
+    await h.waitFor(async () => (await h.relay.store.listDeliveries({ status: 'failed', limit: 5 })).length === 1);
+    expect((await h.relay.store.listDeliveries({ status: 'failed', limit: 5 }))[0]).toMatchObject({
       attempts: 1,
       last_error: expect.stringContaining('nohelper'),
     });
@@ -401,7 +400,7 @@ describe('admin API and operations', () => {
     const req = signedRequest('trackscore', SECRETS.trackscore);
     await h.post('/hooks/ts', req);
     await h.waitFor(() => sink.received.some((r) => r.json.id === req.id));
-    await h.waitFor(() => h.relay.storage.listDeliveries({ status: 'delivered', limit: 50 }).length > 0);
+    await h.waitFor(async () => (await h.relay.store.listDeliveries({ status: 'delivered', limit: 50 })).length > 0);
     const { data } = (await (await h.admin('/admin/events?source=ts')).json()) as { data: { event_id: string; delivered: number }[] };
     expect(data.find((e) => e.event_id === req.id)).toMatchObject({ delivered: 1 });
   });
@@ -432,41 +431,16 @@ describe('IP allow-list', () => {
   });
 });
 
-test('an in-flight delivery whose lease ran out is claimed again while the relay runs (its result was never recorded)', () => {
-  const storage = new Storage(join(tempDir(), 'lease.db'));
-  storage.storeBatch([
-    {
-      source: 'ts',
-      eventId: 'e1',
-      provider: 'trackscore',
-      type: 'score.updated',
-      occurredAt: '',
-      receivedAt: 1000,
-      headers: '{}',
-      body: Buffer.from('{}'),
-      event: '{}',
-      routes: ['r'],
-    },
-  ]);
-  const budget = [{ route: 'r', limit: 10 }];
-  const [claimed] = storage.claim(budget, 1000, 5000);
-  expect(claimed).toMatchObject({ route: 'r', status: 'in_flight', lease_until: 6000 });
-  expect(storage.claim(budget, 5999, 5000)).toEqual([]); // leased: nobody else takes it
-  const [again] = storage.claim(budget, 6000, 5000); // the lease ran out: taken again, with a new lease
-  expect(again).toMatchObject({ id: claimed!.id, status: 'in_flight', lease_until: 11_000 });
-  storage.close();
-});
-
 test("a database written before the one-word rename reads its given-up deliveries as 'failed'", () => {
   const file = join(tempDir(), 'old.db');
-  const storage = new Storage(file);
+  const storage = new SqliteDatabase(file);
   storage.db.exec(
     `INSERT INTO events (source, event_id, provider, type, occurred_at, received_at, headers, body, event) VALUES ('ts', 'e1', 'trackscore', 't', '', 0, '{}', x'7b7d', '{}');
      INSERT INTO deliveries (event_rowid, route, status, next_attempt_at, created_at, updated_at) VALUES (1, 'r', 'dead', 0, 0, 0);`,
   );
   storage.db.pragma('user_version = 1');
   storage.close();
-  const reopened = new Storage(file);
+  const reopened = new SqliteDatabase(file);
   expect(reopened.listDeliveries({ status: 'failed', limit: 5 }).map((d) => d.route)).toEqual(['r']);
   reopened.close();
 });
@@ -545,7 +519,7 @@ test('graceful stop: intake closes, readyz goes 503, the database closes', async
   await h.post('/hooks/ts', signedRequest('trackscore', SECRETS.trackscore));
   await h.waitFor(() => sink.attempts() === 1);
   await h.relay.close(200);
-  expect(h.relay.storage.db.open).toBe(false);
+  expect(h.relay.store.health().ok).toBe(false);
   await expect(fetch(`${h.url}/healthz`)).rejects.toThrow();
   await sink.close();
 });
@@ -554,10 +528,10 @@ test('retention prunes delivered events older than the configured age, keeps the
   const sink = await startSink();
   const h = await startRelay(yaml(sink.url));
   await h.post('/hooks/ts', signedRequest('trackscore', SECRETS.trackscore));
-  await h.waitFor(() => h.relay.storage.listDeliveries({ status: 'delivered', limit: 5 }).length === 1);
-  expect(h.relay.storage.prune(Date.now() - 60_000)).toBe(0);
-  expect(h.relay.storage.prune(Date.now() + 1)).toBe(1);
-  expect(eventCount(h.relay)).toBe(0);
+  await h.waitFor(async () => (await h.relay.store.listDeliveries({ status: 'delivered', limit: 5 })).length === 1);
+  expect(await h.relay.store.prune(Date.now() - 60_000)).toBe(0);
+  expect(await h.relay.store.prune(Date.now() + 1)).toBe(1);
+  expect(await eventCount(h.relay)).toBe(0);
   await h.relay.close(1000);
   await sink.close();
 });

@@ -3,12 +3,13 @@ import pino, { type Logger } from 'pino';
 import { onTemplateWarning } from '@hookbridge/core';
 import { destinationGuard } from './config/guard';
 import type { RelayConfig } from './config/schema';
-import { Storage } from './storage/db';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createMetrics, type Metrics } from './metrics';
 import { IntakeWriter } from './intake/writer';
-import { inlineWrites, ThreadWrites, type Writes } from './storage/writes';
+import { openStore } from './storage/open';
+import type { Store } from './storage/store';
 import { DeliveryThread } from './delivery/thread';
-import { MessageChannel } from 'node:worker_threads';
 import { intakeRoutes, type IntakeDeps } from './intake/routes';
 import { intakeFastPath, intakeSource } from './intake/fast-path';
 import { createServer } from 'node:http';
@@ -27,19 +28,21 @@ export interface RelayOptions {
 }
 
 /**
- * The relay composes core verification, SQLite storage, routing and the formatters'
- * senders: intake answers only after the commit; a worker drains the queue.
+ * The relay composes core verification, the store (SQLite, or PostgreSQL shared by several
+ * relays), routing and the formatters' senders: intake answers only after the commit; a
+ * worker drains the queue.
  */
 export class Relay {
   readonly app: FastifyInstance;
-  readonly storage: Storage;
+  readonly store: Store;
+  /** This relay's name among the relays on one store. */
+  readonly instance = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   readonly metrics: Metrics;
   /** Deliveries: on a thread of their own, or here for an in-memory database. */
   readonly worker: Pick<DeliveryWorker, 'start' | 'wake' | 'stop'>;
   readonly logger: Logger;
   /** Stored events and delivery outcomes as they happen (the console's stream). */
   readonly feed = new LiveFeed();
-  private readonly writes: Writes;
   private retention: NodeJS.Timeout | undefined;
   private closing = false;
 
@@ -50,28 +53,33 @@ export class Relay {
     this.logger = options.logger ?? pino({ level: process.env.HOOKBRIDGE_LOG_LEVEL ?? 'info' });
     const logger = this.logger;
     onTemplateWarning((w) => logger.warn({ template: w.template, property: w.property }, w.message));
-    this.storage = new Storage(config.storage.path, { synchronous: config.storage.synchronous });
-    const recovered = this.storage.recoverInFlight();
-    if (recovered) this.logger.warn({ recovered }, 'deliveries in flight at the last stop are queued again');
-    this.metrics = createMetrics(() => this.storage.queueDepth());
+    const opened = openStore(config.storage, this.instance);
+    this.store = opened.store;
+    if (opened.recovered) this.logger.warn({ recovered: opened.recovered }, 'deliveries in flight at the last stop are queued again');
+    this.metrics = createMetrics(() => this.store.queueDepth());
     const guard = destinationGuard(config);
     const print = options.print ?? ((line: string) => void process.stdout.write(line + '\n'));
     let remember: IntakeDeps['remember'];
-    const { path, synchronous } = config.storage;
-    if (path === ':memory:') {
-      // An in-memory database cannot be shared with other threads: everything runs here.
-      this.writes = inlineWrites(this.storage);
-      const worker = new DeliveryWorker(this.storage, this.writes, config, this.metrics, this.logger, guard, print, this.feed);
+    if (opened.inline) {
+      // An in-memory database cannot be shared with other threads: deliveries run here.
+      const worker = new DeliveryWorker(this.store, config, this.metrics, this.logger, guard, print, this.feed);
       remember = (rowid, stored) => worker.recent.set(rowid, stored);
       this.worker = worker;
     } else {
-      // Three threads: this one serves HTTP (intake, admin, console); a write thread does every
-      // SQLite write and its fsync; a delivery thread claims, sends and records deliveries.
-      const { port1, port2 } = new MessageChannel();
-      this.writes = new ThreadWrites(path, synchronous, port1);
-      this.worker = new DeliveryThread(config, guard, port2, { logger: this.logger, print, metrics: this.metrics, feed: this.feed });
+      // Deliveries claim, send and record on a thread of their own, so outbound HTTP does not share a core with intake.
+      this.worker = new DeliveryThread(
+        config,
+        guard,
+        { instance: this.instance, port: opened.deliveryPort },
+        {
+          logger: this.logger,
+          print,
+          metrics: this.metrics,
+          feed: this.feed,
+        },
+      );
     }
-    const writer = new IntakeWriter(this.writes, () => this.worker.wake());
+    const writer = new IntakeWriter(this.store, () => this.worker.wake());
     const sources = new Map(config.sources.map((s) => [s.id, compileSource(s)]));
 
     const intake: IntakeDeps = {
@@ -101,24 +109,25 @@ export class Relay {
     });
     this.app.register(intakeRoutes, intake);
     this.app.register(adminRoutes, {
-      storage: this.storage,
-      writes: this.writes,
+      store: this.store,
       token: config.server.adminToken,
       onReplay: () => this.worker.wake(),
       config,
       sources,
     });
     this.app.register(streamRoutes, {
-      storage: this.storage,
+      store: this.store,
       feed: this.feed,
       token: config.server.adminToken,
       onDrop: () => logger.warn('a console stream fell too far behind and was closed (it reconnects and reloads)'),
     });
     this.app.register(consoleRoutes);
-    this.app.get('/healthz', async () => ({ ok: true }));
+    // Alive (200) whatever the store says; `storage` tells whether it answers. Ready: not stopping, and the store answers.
+    this.app.get('/healthz', async () => ({ ok: true, storage: this.store.health() }));
     this.app.get('/readyz', async (_req, reply) => {
-      const ready = !this.closing && this.storage.db.open;
-      return reply.code(ready ? 200 : 503).send({ ok: ready });
+      const storage = this.store.health();
+      const ready = !this.closing && storage.ok;
+      return reply.code(ready ? 200 : 503).send({ ok: ready, storage });
     });
     this.app.get('/metrics', async (_req, reply) =>
       reply.header('content-type', this.metrics.registry.contentType).send(await this.metrics.registry.metrics()),
@@ -127,10 +136,18 @@ export class Relay {
 
   /** Listens, starts the worker and the retention sweep; resolves with the base URL. */
   async start(port = this.config.server.port, host = this.config.server.host): Promise<string> {
+    await this.store.open();
+    // What other relays on the store commit: their events wake this relay's worker too, and both show in this console.
+    this.store.subscribe((notice) => {
+      if (notice.kind === 'event') {
+        this.feed.emit('event', notice.event);
+        this.worker.wake();
+      } else this.feed.emit('delivery', notice.delivery);
+    });
     const url = await this.app.listen({ port, host });
     this.worker.start();
     const sweep = () =>
-      void this.writes.call('prune', Date.now() - this.config.retention.deliveredMaxAge).then(
+      void this.store.prune(Date.now() - this.config.retention.deliveredMaxAge).then(
         (pruned) => pruned && this.logger.info({ pruned }, 'retention: delivered events pruned'),
         (error: unknown) => this.logger.error({ err: error }, 'retention sweep failed'),
       );
@@ -151,8 +168,7 @@ export class Relay {
     if (this.retention) clearInterval(this.retention);
     await this.app.close();
     await this.worker.stop(graceMs);
-    await this.writes.close();
-    this.storage.close();
+    await this.store.close();
     this.logger.info('hookbridge relay stopped');
   }
 }

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { DeliveryStatus, Storage } from '../storage/db';
+import type { DeliveryStatus, Store } from '../storage/store';
 import { parseDuration } from '../config/units';
 import type { RelayConfig } from '../config/schema';
 import type { Source } from '../intake/sources';
 import { renderFor } from '../delivery/destinations';
 import { eventOf } from '../delivery/worker';
 import { sameSecret } from '../secrets';
-import type { Writes } from '../storage/writes';
 
 const STATUSES: DeliveryStatus[] = ['pending', 'in_flight', 'delivered', 'failed'];
 
@@ -41,9 +40,7 @@ function limit(value: string | undefined, max = 500): number {
 }
 
 export interface AdminDeps {
-  storage: Storage;
-  /** Replays are writes: they go where every write goes (the write thread). */
-  writes: Writes;
+  store: Store;
   token?: string;
   /** After a replay: wake the worker. */
   onReplay: () => void;
@@ -53,13 +50,13 @@ export interface AdminDeps {
 
 /** `/admin/...`: events, deliveries, replay, behind the bearer token. */
 export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promise<void> {
-  const { storage } = deps;
+  const { store } = deps;
   app.addHook('onRequest', bearerGuard(deps.token));
 
   app.get<{ Querystring: { source?: string; type?: string; limit?: string; before?: string } }>('/admin/events', async (request) => {
     const q = request.query;
     return {
-      data: storage.listEvents({
+      data: await store.listEvents({
         source: q.source,
         type: q.type,
         limit: limit(q.limit),
@@ -69,7 +66,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
   });
 
   app.get<{ Params: { id: string }; Querystring: { source?: string } }>('/admin/events/:id', async (request, reply) => {
-    const [row] = storage.findEvents(request.params.id, request.query.source);
+    const [row] = await store.findEvents(request.params.id, request.query.source);
     if (!row) return reply.code(404).send({ ok: false, error: 'not_found', message: `No event ${request.params.id}` });
     const { body, headers, event, ...meta } = row;
     const text = body.toString('utf8');
@@ -79,9 +76,9 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     } catch {
       // stored bodies are verified JSON; keep text if not
     }
-    const deliveries = storage.deliveriesOf(row.id);
+    const deliveries = await store.deliveriesOf(row.id);
     // What each route's destination receives, rendered now (the console's previews).
-    const stored = eventOf(storage, row.id)!;
+    const stored = (await eventOf(store, row.id))!;
     const previews = deliveries.map((d) => {
       const route = deps.config.routes.find((r) => r.id === d.route);
       if (!route) return { route: d.route, kind: 'unknown', message: null };
@@ -110,7 +107,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         return reply.code(400).send({ ok: false, error: 'bad_status', message: `status must be one of failed, ${STATUSES.join(', ')}` });
       }
       return {
-        data: storage.listDeliveries({
+        data: await store.listDeliveries({
           status: status as DeliveryStatus | undefined,
           route: q.route,
           since: since(q.since),
@@ -126,15 +123,15 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       const body = request.body ?? {};
       const now = Date.now();
       if (body.event) {
-        const rows = storage.findEvents(body.event, body.source);
+        const rows = await store.findEvents(body.event, body.source);
         if (rows.length === 0) return reply.code(404).send({ ok: false, error: 'not_found', message: `No event ${body.event}` });
         let replayed = 0;
-        for (const row of rows) replayed += await deps.writes.call('replayEvent', row.id, now);
+        for (const row of rows) replayed += await store.replayEvent(row.id, now);
         deps.onReplay();
         return { ok: true, events: rows.length, deliveries: replayed };
       }
       if (body.failed) {
-        const replayed = await deps.writes.call('replayFailed', { route: body.route, since: since(body.since) }, now);
+        const replayed = await store.replayFailed({ route: body.route, since: since(body.since) }, now);
         deps.onReplay();
         return { ok: true, deliveries: replayed };
       }
@@ -142,7 +139,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     },
   );
 
-  app.get('/admin/stats', async () => ({ queue: storage.queueDepth(), ...storage.stats(Date.now() - 60 * 60_000) }));
+  app.get('/admin/stats', async () => ({ queue: await store.queueDepth(), ...(await store.stats(Date.now() - 60 * 60_000)) }));
 
   app.get('/admin/sources', async () => ({
     data: deps.config.sources.map((s) => ({

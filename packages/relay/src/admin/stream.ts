@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { LiveDelivery, LiveEvent, LiveFeed } from '../live';
-import type { Storage } from '../storage/db';
+import type { Store } from '../storage/store';
 import { bearerGuard } from './api';
 
 /**
@@ -18,7 +18,7 @@ export const MAX_STREAM_BACKLOG = 1024 * 1024;
  */
 export async function streamRoutes(
   app: FastifyInstance,
-  deps: { storage: Storage; feed: LiveFeed; token?: string; maxBacklog?: number; onDrop?: () => void },
+  deps: { store: Store; feed: LiveFeed; token?: string; maxBacklog?: number; onDrop?: () => void },
 ): Promise<void> {
   const maxBacklog = deps.maxBacklog ?? MAX_STREAM_BACKLOG;
   app.addHook('onRequest', bearerGuard(deps.token));
@@ -65,7 +65,11 @@ export async function streamRoutes(
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     }
     const stats = () => {
-      if (deps.storage.db.open) send('stats', { queue: deps.storage.queueDepth(), at: Date.now() });
+      if (!deps.store.health().ok) return;
+      deps.store.queueDepth().then(
+        (queue) => send('stats', { queue, at: Date.now() }),
+        () => undefined, // the store is down: the next tick tries again
+      );
     };
     deps.feed.on('event', onEvent);
     deps.feed.on('delivery', onDelivery);

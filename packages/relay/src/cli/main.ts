@@ -6,7 +6,7 @@ import { previewPage, screenshot, PREVIEW_PLATFORMS, type PreviewPlatform } from
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { loadConfig } from '../config/load';
-import { configPath, DEFAULT_CONFIG, localUrl, serveCommand } from './serve';
+import { configPath, DEFAULT_CONFIG, localUrl, migrateCommand, serveCommand } from './serve';
 import { DESTINATIONS, init } from './init';
 import { adminCall, eventLines, deliveryLines, type AdminTarget } from './admin';
 import { join } from 'node:path';
@@ -147,6 +147,7 @@ export function buildProgram(): Command {
     });
 
   serveCommand(program, portOption);
+  migrateCommand(program);
 
   program
     .command('init')

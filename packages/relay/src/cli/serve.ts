@@ -6,6 +6,18 @@ import { loadConfig, ConfigError } from '../config/load';
 import type { RelayConfig } from '../config/schema';
 import { Relay } from '../relay';
 import { sendSample } from '../send';
+import { StoreUnavailableError } from '../storage/store';
+import { migratePostgres, redactUrl } from '../storage/postgres-store';
+import { SqliteDatabase } from '../storage/sqlite';
+
+/** `--storage`: a PostgreSQL URL selects PostgreSQL; anything else is the SQLite file. */
+export function useStorage(config: RelayConfig, storage: string): void {
+  if (/^postgres(ql)?:\/\//.test(storage)) config.storage.url = storage;
+  else {
+    config.storage.path = storage;
+    delete config.storage.url;
+  }
+}
 
 /** The example configuration's admin token: fine on 127.0.0.1, never on an address others can reach. */
 export const EXAMPLE_ADMIN_TOKEN = 'local-admin-token-change-me';
@@ -74,7 +86,7 @@ export function serveCommand(program: Command, portOption: (value: string) => nu
     .description('run the relay: receive, verify, dedupe, store, route and deliver')
     .option('--config <file>', `YAML configuration (default: ./${DEFAULT_CONFIG})`)
     .option('--port <port>', 'override server.port', portOption)
-    .option('--storage <file>', 'override storage.path (the SQLite file)')
+    .option('--storage <file|url>', 'override the storage: a SQLite file, or postgres://… (several relays share it)')
     .option('--demo', 'after starting, send one signed sample event to every source')
     .action(async (o: ServeOptions) => {
       const fail = (line: string): never => {
@@ -86,7 +98,7 @@ export function serveCommand(program: Command, portOption: (value: string) => nu
       let relay: Relay;
       try {
         const config = loadConfig(file);
-        if (o.storage) config.storage.path = o.storage;
+        if (o.storage) useStorage(config, o.storage);
         const exposed = exposureProblem(config);
         if (exposed) return fail(exposed);
         relay = new Relay(config);
@@ -102,6 +114,12 @@ export function serveCommand(program: Command, portOption: (value: string) => nu
         url = await relay.start(o.port);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
+        if (error instanceof StoreUnavailableError) {
+          await relay.close(0).catch(() => undefined);
+          return fail(
+            `${error.message} (storage.url in ${file}). Start PostgreSQL or fix the URL; the relay stores nothing it cannot commit.`,
+          );
+        }
         if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error;
         await relay.close(0).catch(() => undefined);
         const port = o.port ?? relay.config.server.port;
@@ -126,6 +144,40 @@ export function serveCommand(program: Command, portOption: (value: string) => nu
           const result = await sendSample({ provider: profile.id, event, to: `${url}/hooks/${source.id}`, secret: source.secrets[0]! });
           console.log(`demo: ${profile.name} ${event} → ${result.status} ${result.body}`);
         }
+      }
+    });
+}
+
+export function migrateCommand(program: Command): void {
+  program
+    .command('migrate')
+    .description(
+      "apply the storage's schema migrations and exit (serve applies them too, under a lock; run this ahead of a rolling upgrade)",
+    )
+    .option('--config <file>', `YAML configuration (default: ./${DEFAULT_CONFIG})`)
+    .option('--storage <file|url>', 'override the storage: a SQLite file, or postgres://…')
+    .action(async (o: { config?: string; storage?: string }) => {
+      const file = configPath(o.config);
+      if (!file && !o.storage) {
+        console.error(`error: no --config or --storage given and no ./${DEFAULT_CONFIG} here`);
+        process.exit(2);
+      }
+      try {
+        const storage = file ? loadConfig(file).storage : { path: '', synchronous: 'full' as const, poolSize: 1 };
+        const config = { storage } as RelayConfig;
+        if (o.storage) useStorage(config, o.storage);
+        const { url, path } = config.storage;
+        if (url) {
+          const applied = await migratePostgres(url);
+          console.log(`${redactUrl(url)}: ${applied.length ? `applied migrations ${applied.join(', ')}` : 'schema already up to date'}`);
+        } else {
+          new SqliteDatabase(path).close();
+          console.log(`${path}: schema up to date`);
+        }
+      } catch (error) {
+        if (error instanceof ConfigError) console.error(error.message);
+        else console.error(`error: ${(error as Error).message}`);
+        process.exit(error instanceof ConfigError ? 2 : 1);
       }
     });
 }

@@ -150,16 +150,32 @@ export const configSchema = z
       .strict()
       .default({ host: '127.0.0.1', port: 8787, allowInsecureDestinations: false }),
     storage: z
-      .object({ path: z.string().default('./data/hookbridge.db'), synchronous: z.enum(['full', 'normal']).default('full') })
+      .object({
+        /** The SQLite file (the embedded default). */
+        path: z.string().default('./data/hookbridge.db'),
+        synchronous: z.enum(['full', 'normal']).default('full'),
+        /** A PostgreSQL database (postgres://user:password@host:5432/db): several relays share it. Replaces `path`. */
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a PostgreSQL URL like "postgres://user:password@host:5432/hookbridge"')
+          .optional(),
+        /** Connections per pool (the relay opens two: intake and admin, deliveries). */
+        poolSize: z.number().int().min(1).max(100).default(8),
+      })
       .strict()
-      .default({ path: './data/hookbridge.db', synchronous: 'full' }),
+      .default({ path: './data/hookbridge.db', synchronous: 'full', poolSize: 8 }),
     retention: z
       .object({ deliveredMaxAge: duration.default(7 * 86_400_000), interval: duration.default(3_600_000) })
       .strict()
       .default({ deliveredMaxAge: 7 * 86_400_000, interval: 3_600_000 }),
     retry: retrySchema.default({ retries: 3, delays: [1000, 2000, 4000], jitter: 0, maxRetryAfter: 60_000, timeout: 10_000 }),
     workers: z
-      .object({ concurrency: z.number().int().min(1).max(1024).default(32), pollInterval: duration.default(200) })
+      .object({
+        concurrency: z.number().int().min(1).max(1024).default(32),
+        pollInterval: duration.default(200),
+        /** How long a claimed delivery is this relay's; after that any relay may claim it again. Default: 3 × retry.timeout + 60 s. */
+        lease: duration.optional(),
+      })
       .strict()
       .default({ concurrency: 32, pollInterval: 200 }),
     sources: z.array(sourceSchema).min(1, 'at least one source is required'),

@@ -1,15 +1,14 @@
 // The delivery thread: claims, sends and records deliveries (see DeliveryThread), so outbound
 // HTTP does not share a core with intake. Logs, printed lines, metrics and live-feed entries
 // go back to the main thread, which owns them.
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { onTemplateWarning } from '@hookbridge/core';
-import { Storage } from '../storage/db';
-import { WritesClient } from '../storage/writes';
+import { openDeliveryStore } from '../storage/open';
 import { DeliveryWorker, type DeliveryMetrics } from './worker';
 import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './thread-messages';
 
-const { config, guard, logLevel, writesPort } = workerData as DeliveryThreadData & { writesPort: MessagePort };
+const { config, guard, logLevel, instance, writesPort } = workerData as DeliveryThreadData;
 const port = parentPort!;
 
 const outbox: FromDeliveryThread[] = [];
@@ -29,10 +28,9 @@ const metrics: DeliveryMetrics = {
 };
 const logger = pino({ level: logLevel }, { write: (line: string) => send({ kind: 'log', line }) });
 onTemplateWarning((w) => logger.warn({ template: w.template, property: w.property }, w.message));
-// A read connection for event look-ups and the next due time; every write goes to the write thread.
-const storage = new Storage(config.storage.path, { synchronous: config.storage.synchronous });
-const writes = new WritesClient(writesPort);
-const worker = new DeliveryWorker(storage, writes, config, metrics, logger, guard, (line) => send({ kind: 'print', line }), {
+// SQLite: a read connection of its own, writes through the write thread. PostgreSQL: a pool of its own.
+const store = openDeliveryStore(config.storage, instance, writesPort);
+const worker = new DeliveryWorker(store, config, metrics, logger, guard, (line) => send({ kind: 'print', line }), {
   emit: (_name, delivery) => send({ kind: 'feed', delivery }),
 });
 
@@ -40,9 +38,9 @@ port.on('message', (message: ToDeliveryThread) => {
   if (message.kind === 'start') worker.start();
   else if (message.kind === 'wake') worker.wake();
   else
-    void worker.stop(message.graceMs).then(() => {
-      storage.close();
-      writesPort.close();
+    void worker.stop(message.graceMs).then(async () => {
+      await store.close().catch(() => undefined);
+      writesPort?.close();
       port.postMessage([...outbox.splice(0), { kind: 'stopped' }]);
       port.close();
     });

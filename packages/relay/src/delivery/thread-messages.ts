@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { DestinationGuard } from '@hookbridge/core';
 import type { LiveDelivery } from '../api-types';
 import type { RelayConfig } from '../config/schema';
@@ -7,6 +8,10 @@ export interface DeliveryThreadData {
   config: RelayConfig;
   guard: DestinationGuard;
   logLevel: string;
+  /** The relay's name on a shared store. */
+  instance: string;
+  /** SQLite: the way to the write thread. */
+  writesPort?: MessagePort;
 }
 
 export type ToDeliveryThread = { kind: 'start' } | { kind: 'wake' } | { kind: 'stop'; graceMs: number };

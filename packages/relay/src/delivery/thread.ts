@@ -5,7 +5,7 @@ import type { RelayConfig } from '../config/schema';
 import type { LiveFeed } from '../live';
 import type { Metrics } from '../metrics';
 import { threadScript } from '../storage/writes';
-import type { FromDeliveryThread, ToDeliveryThread } from './thread-messages';
+import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './thread-messages';
 
 const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
   10: 'trace',
@@ -29,12 +29,18 @@ export class DeliveryThread {
   constructor(
     config: RelayConfig,
     guard: DestinationGuard,
-    writesPort: MessagePort,
+    link: { instance: string; port?: MessagePort },
     private readonly deps: { logger: Logger; print: (line: string) => void; metrics: Metrics; feed: LiveFeed },
   ) {
     this.worker = new Worker(threadScript('delivery/delivery-thread.js'), {
-      workerData: { config, guard, logLevel: deps.logger.level, writesPort },
-      transferList: [writesPort],
+      workerData: {
+        config,
+        guard,
+        logLevel: deps.logger.level,
+        instance: link.instance,
+        writesPort: link.port,
+      } satisfies DeliveryThreadData,
+      transferList: link.port ? [link.port] : [],
     });
     this.stopped = new Promise((done) => {
       this.worker.on('message', (batch: FromDeliveryThread[]) => {

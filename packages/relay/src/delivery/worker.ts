@@ -2,8 +2,7 @@ import { retryDelay, type DestinationGuard, type HookEvent, type RetryPolicy } f
 import type { Logger } from 'pino';
 import type { RelayConfig, RouteConfig } from '../config/schema';
 import type { LiveDelivery } from '../api-types';
-import type { AttemptRecord, ClaimBudget, DeliveryRow, Storage } from '../storage/db';
-import type { Writes } from '../storage/writes';
+import { liveDelivery, type AttemptRecord, type ClaimRequest, type DeliveryRow, type Store } from '../storage/store';
 import { sendTo, type SendOutcome } from './destinations';
 
 export function routePolicy(config: RelayConfig, route?: RouteConfig): RetryPolicy {
@@ -17,30 +16,8 @@ function defaultRate(route: RouteConfig): number | undefined {
 }
 
 const ORPHAN_CLAIM_INTERVAL_MS = 5000;
-
-/**
- * A route's rate as a token bucket: `rate` tokens a second, holding at most one second's worth
- * (at least one), so a quiet route may send a short burst and a busy one keeps to its rate.
- */
-class TokenBucket {
-  private tokens: number;
-  private updatedAt: number;
-  constructor(
-    private readonly rate: number,
-    now: number,
-  ) {
-    this.tokens = Math.max(1, rate);
-    this.updatedAt = now;
-  }
-  available(now: number): number {
-    this.tokens = Math.min(Math.max(1, this.rate), this.tokens + ((now - this.updatedAt) / 1000) * this.rate);
-    this.updatedAt = now;
-    return Math.floor(this.tokens);
-  }
-  take(count: number): void {
-    this.tokens -= count;
-  }
-}
+/** While the store cannot be reached, claims back off up to this. */
+const MAX_BACKOFF_MS = 5000;
 
 /** The metrics a worker moves (the relay's prom-client counters, or a thread's forwarder). */
 export interface DeliveryMetrics {
@@ -63,7 +40,7 @@ export interface StoredEvent {
 
 /**
  * Events intake just stored, so a worker on the main thread (in-memory database) needn't read
- * and parse them back. Bounded; a miss (after a restart, or for an old event) reads SQLite.
+ * and parse them back. Bounded; a miss (after a restart, or for an old event) reads the store.
  * The delivery thread reads them through its own connection instead.
  */
 export class RecentEvents {
@@ -78,10 +55,10 @@ export class RecentEvents {
   }
 }
 
-export function eventOf(storage: Storage, rowid: number, recent?: RecentEvents): StoredEvent | undefined {
+export async function eventOf(store: Store, rowid: number, recent?: RecentEvents): Promise<StoredEvent | undefined> {
   const cached = recent?.get(rowid);
   if (cached) return cached;
-  const row = storage.event(rowid);
+  const row = await store.event(rowid);
   if (!row) return undefined;
   const event = JSON.parse(row.event) as HookEvent;
   event.raw = JSON.parse(row.body.toString('utf8'));
@@ -89,7 +66,7 @@ export function eventOf(storage: Storage, rowid: number, recent?: RecentEvents):
 }
 
 /**
- * Picks due deliveries from SQLite, sends each once, and records the attempt with the
+ * Picks due deliveries from the store, sends each once, and records the attempt with the
  * delivery's next state: delivered, retry at a time (the route's policy, or the
  * destination's Retry-After), or marked failed. Retries live in the database, so a
  * restart resumes them.
@@ -100,11 +77,11 @@ export class DeliveryWorker {
   /** Attempts under way, per route. */
   private readonly perRoute = new Map<string, number>();
   private orphansClaimedAt = -Infinity;
-  /** Rate-limited routes' tokens: spent when their deliveries are claimed. */
-  private readonly buckets = new Map<string, TokenBucket>();
+  /** Claims that failed in a row (the store is down): the next waits longer. */
+  private failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
-  /** After `stop`: the write thread is closing, results of late attempts are not recorded (their lease brings them back). */
+  /** After `stop`: the store is closing, results of late attempts are not recorded (their lease brings them back). */
   private stopped = false;
   private ticking = false;
   /** A kick arrived while a tick was claiming: tick again right after. */
@@ -125,8 +102,7 @@ export class DeliveryWorker {
   private buffer: DeliveryRow[] = [];
 
   constructor(
-    private readonly storage: Storage,
-    private readonly writes: Writes,
+    private readonly store: Store,
     private readonly config: RelayConfig,
     private readonly metrics: DeliveryMetrics,
     private readonly logger: Logger,
@@ -167,17 +143,7 @@ export class DeliveryWorker {
   /** Queues a result; results that finish together are committed together (one fsync). */
   private record(record: AttemptRecord): void {
     this.results.push(record);
-    const { delivery, outcome, attempt } = record;
-    this.feed?.emit('delivery', {
-      rowid: delivery.event_rowid,
-      deliveryId: delivery.id,
-      route: delivery.route,
-      status: outcome.kind === 'retry' ? 'pending' : outcome.kind,
-      attempts: delivery.attempts + 1,
-      lastStatus: attempt.status,
-      error: attempt.error,
-      at: record.now,
-    });
+    this.feed?.emit('delivery', liveDelivery(record));
     if (this.results.length >= 256) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -186,7 +152,7 @@ export class DeliveryWorker {
     }
   }
 
-  /** Sends a write to the write thread; failures are logged (the lease makes the delivery come back). */
+  /** Tracks a write; failures are logged (the lease makes the delivery come back). */
   private write(what: string, pending: Promise<unknown>): void {
     const tracked = pending.catch((error: unknown) => this.logger.error({ err: error }, `could not ${what}`));
     this.writing.add(tracked);
@@ -199,11 +165,12 @@ export class DeliveryWorker {
     const batch = this.results;
     this.results = [];
     // Unrecorded attempts stay in flight and are retried after their lease: at least once.
-    this.write(`record ${batch.length} delivery results`, this.writes.call('recordAttempts', batch));
+    this.write(`record ${batch.length} delivery results`, this.store.recordAttempts(batch));
   }
 
-  private postpone(id: number, at: number, now: number): void {
-    this.write('put a delivery back', this.writes.call('postpone', id, at, now));
+  private release(ids: number[]): void {
+    const now = Date.now();
+    if (ids.length) this.write('put deliveries back', this.store.release(ids, now, now));
   }
 
   private async tick(): Promise<void> {
@@ -212,27 +179,29 @@ export class DeliveryWorker {
     this.ticking = true;
     this.kickedWhileTicking = false;
     this.flush();
+    let due: number | undefined;
     try {
       const { concurrency } = this.config.workers;
       if (this.queueMayHaveMore && this.buffer.length < concurrency) {
         const now = Date.now();
-        const leaseMs = this.config.retry.timeout * 3 + 60_000;
-        const want = concurrency * 2 - this.buffer.length;
         const wakes = this.wakes;
-        const budgets = this.budgets(now, want);
         // Deliveries of routes no longer configured: looked for at the first claim and every few seconds after.
         const orphans = now - this.orphansClaimedAt >= ORPHAN_CLAIM_INTERVAL_MS;
+        const { rows, more } = await this.store.claim(this.requests(concurrency * 2 - this.buffer.length), {
+          now,
+          leaseMs: this.config.workers.lease ?? this.config.retry.timeout * 3 + 60_000,
+          orphans,
+        });
         if (orphans) this.orphansClaimedAt = now;
-        const rows = await this.writes.call('claim', budgets, now, leaseMs, orphans);
-        for (const row of rows) this.buckets.get(row.route)?.take(1);
-        // Short: the queue is drained (or what is left waits for its route's rate), unless new work was committed meanwhile.
-        const asked = budgets.reduce((n, b) => n + b.limit, 0);
-        if (rows.length < asked && this.wakes === wakes) this.queueMayHaveMore = false;
+        if (this.failures > 0) this.logger.info('storage answers again: deliveries resume');
+        this.failures = 0;
+        // Drained (or what is left waits for its route's rate), unless new work was committed meanwhile.
+        if (!more && this.wakes === wakes) this.queueMayHaveMore = false;
         this.buffer.push(...rows);
       }
       if (this.stopping) {
         // Claimed while stopping: hand them straight back.
-        for (const row of this.buffer.splice(0)) this.postpone(row.id, Date.now(), Date.now());
+        this.release(this.buffer.splice(0).map((row) => row.id));
         return;
       }
       // Start what fits, in claim order; a route at its concurrency keeps its rows buffered (leased) until a slot frees.
@@ -253,16 +222,24 @@ export class DeliveryWorker {
         this.running.set(row.id, job);
       }
       this.buffer.unshift(...waiting);
+      // Idle: sleep until the next retry comes due (or the poll interval). Asked while still ticking, so a kick meanwhile is not lost.
+      if (!this.kickedWhileTicking && this.running.size < concurrency && this.buffer.length === 0) due = await this.store.nextDueAt();
     } catch (error) {
-      this.logger.error({ err: error }, 'delivery worker could not claim work');
+      // Logged once an outage; claims back off (0.1 s, 0.2 s … 5 s) until the store answers again.
+      if (this.failures++ === 0) this.logger.error({ err: error }, 'delivery worker could not claim work: retrying with back-off');
     } finally {
       this.ticking = false;
     }
     if (this.stopping) return;
+    if (this.failures > 0) return this.poll(Math.min(MAX_BACKOFF_MS, 100 * 2 ** (this.failures - 1)));
     if (this.kickedWhileTicking) return this.kick();
-    const due = this.storage.db.open ? this.storage.nextDueAt() : undefined;
-    const wait =
-      due === undefined ? this.config.workers.pollInterval : Math.max(0, Math.min(due - Date.now(), this.config.workers.pollInterval));
+    this.poll(
+      due === undefined ? this.config.workers.pollInterval : Math.max(0, Math.min(due - Date.now(), this.config.workers.pollInterval)),
+    );
+  }
+
+  /** Looks again after `wait` ms (retries come due with time, not with commits), unless busy. */
+  private poll(wait: number): void {
     if (this.running.size < this.config.workers.concurrency && this.buffer.length === 0) {
       this.timer = setTimeout(() => {
         // The poll: retries come due with time, not with commits.
@@ -273,25 +250,16 @@ export class DeliveryWorker {
   }
 
   /**
-   * What each route may have claimed now: its free concurrency (attempts under way and rows
-   * already buffered count) and, when it is rate-limited, the tokens its bucket holds. A route
-   * at its limit is not claimed at all, so its backlog never delays the other routes.
+   * What to ask of each route: up to `want` rows; the store holds each route to its concurrency
+   * and rate across every relay (Slack's default: one message a second per channel).
    */
-  private budgets(now: number, want: number): ClaimBudget[] {
-    const buffered = new Map<string, number>();
-    for (const row of this.buffer) buffered.set(row.route, (buffered.get(row.route) ?? 0) + 1);
-    const budgets: ClaimBudget[] = [];
-    for (const route of this.routes.values()) {
-      let limit = Math.max(0, route.concurrency - (this.perRoute.get(route.id) ?? 0) - (buffered.get(route.id) ?? 0));
-      const rate = defaultRate(route);
-      if (rate !== undefined) {
-        let bucket = this.buckets.get(route.id);
-        if (!bucket) this.buckets.set(route.id, (bucket = new TokenBucket(rate, now)));
-        limit = Math.min(limit, bucket.available(now));
-      }
-      budgets.push({ route: route.id, limit: Math.min(limit, want) });
-    }
-    return budgets;
+  private requests(want: number): ClaimRequest[] {
+    return [...this.routes.values()].map((route) => ({
+      route: route.id,
+      want,
+      concurrency: route.concurrency,
+      ratePerSecond: defaultRate(route),
+    }));
   }
 
   private async run(row: DeliveryRow): Promise<void> {
@@ -306,7 +274,7 @@ export class DeliveryWorker {
       });
       return;
     }
-    // Rate and concurrency were settled when the row was claimed (see `budgets`).
+    // Rate and concurrency were settled when the row was claimed (see `requests`).
     this.perRoute.set(route.id, (this.perRoute.get(route.id) ?? 0) + 1);
     try {
       await this.attempt(row, route);
@@ -316,7 +284,14 @@ export class DeliveryWorker {
   }
 
   private async attempt(row: DeliveryRow, route: RouteConfig): Promise<void> {
-    const stored = eventOf(this.storage, row.event_rowid, this.recent);
+    let stored: StoredEvent | undefined;
+    try {
+      stored = await eventOf(this.store, row.event_rowid, this.recent);
+    } catch (error) {
+      // The store is unreachable: the row stays leased and comes back after its lease.
+      this.logger.warn({ err: error, delivery: row.id }, 'could not read the event to deliver; it is retried after its lease');
+      return;
+    }
     const startedAt = Date.now();
     if (!stored) {
       this.record({
@@ -388,9 +363,7 @@ export class DeliveryWorker {
     const all = Promise.allSettled([...this.running.values()]);
     await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
     this.flush();
-    const now = Date.now();
-    for (const id of this.running.keys()) this.postpone(id, now, now);
-    for (const row of this.buffer.splice(0)) this.postpone(row.id, now, now);
+    this.release([...this.running.keys(), ...this.buffer.splice(0).map((row) => row.id)]);
     // A claim under way may still add rows (handed back in tick); then wait for every write.
     while (this.ticking || this.writing.size > 0) {
       await Promise.allSettled([...this.writing]);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { maxBodyOf, receive, refuse, type IntakeAnswer, type IntakeDeps } from './routes';
+import { maxBodyOf, receive, refuse, storageFailure, type IntakeAnswer, type IntakeDeps } from './routes';
 
 const PREFIX = '/hooks/';
 
@@ -18,6 +18,7 @@ function answer(response: ServerResponse, r: IntakeAnswer, close = false): void 
   response.writeHead(r.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(json),
+    ...r.headers,
     ...(close ? { connection: 'close' } : {}),
   });
   response.end(json);
@@ -57,9 +58,8 @@ export function intakeFastPath(deps: IntakeDeps): (request: IncomingMessage, res
       receive(deps, { sourceId, headers: request.headers, body, remoteAddress: ip }).then(
         (r) => answer(response, r),
         (error: unknown) => {
-          deps.logger.error({ err: error, source: sourceId }, 'intake failed');
-          if (!response.headersSent)
-            answer(response, { status: 500, body: { ok: false, error: 'internal', message: 'Could not store the event' } });
+          const failure = storageFailure(deps, error, sourceId);
+          if (!response.headersSent) answer(response, failure);
         },
       );
     });

@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics';
 import { matchRoutes } from '../routing';
 import { clientIp, ipAllowed, type Source } from './sources';
 import type { IntakeWriter } from './writer';
+import { StoreUnavailableError } from '../storage/store';
 
 export interface IntakeDeps {
   sources: Map<string, Source>;
@@ -31,9 +32,27 @@ const refused = {
   properties: { ok: { type: 'boolean' }, error: { type: 'string' }, message: { type: 'string' } },
   required: ['ok', 'error', 'message'],
 } as const;
-const RESPONSES = { 200: accepted, 202: accepted, '4xx': refused, 500: refused };
+const RESPONSES = { 200: accepted, 202: accepted, '4xx': refused, '5xx': refused };
 
-export type IntakeAnswer = { status: number; body: Record<string, unknown> };
+export type IntakeAnswer = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
+
+/**
+ * Storing failed, nothing was acknowledged: 503 + Retry-After when the store is unreachable (the
+ * provider retries and the relay takes it once the database is back), 500 otherwise.
+ */
+export function storageFailure(deps: IntakeDeps, error: unknown, source: string): IntakeAnswer {
+  if (error instanceof StoreUnavailableError) {
+    deps.metrics.rejected.inc({ source, reason: 'storage_unavailable' });
+    deps.logger.warn({ source, err: error.message }, 'intake refused: storage unavailable');
+    return {
+      status: 503,
+      headers: { 'retry-after': '5' },
+      body: { ok: false, error: 'storage_unavailable', message: 'The relay cannot store events right now; retry later' },
+    };
+  }
+  deps.logger.error({ err: error, source }, 'intake failed');
+  return { status: 500, body: { ok: false, error: 'internal', message: 'Could not store the event' } };
+}
 
 export interface IntakeRequest {
   sourceId: string;
@@ -117,9 +136,12 @@ export async function intakeRoutes(app: FastifyInstance, deps: IntakeDeps): Prom
     const ip = request.socket.remoteAddress ?? '';
     const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413;
     if (!tooLarge && error.statusCode === undefined) {
-      // Not a bad request: our own failure (storage). 500, so the provider retries.
-      deps.logger.error({ err: error, source }, 'intake failed');
-      return reply.code(500).send({ ok: false, error: 'internal', message: 'Could not store the event' });
+      // Not a bad request: our own failure (storage). 5xx, so the provider retries.
+      const r = storageFailure(deps, error, source);
+      return reply
+        .code(r.status)
+        .headers(r.headers ?? {})
+        .send(r.body);
     }
     const r = tooLarge
       ? refuse(deps, ip, source, 'body_too_large', 413, `Body exceeds the limit of ${maxBody} bytes`)

@@ -1,5 +1,4 @@
-import { toRecord, type IncomingEvent, type StoreResult } from '../storage/db';
-import type { Writes } from '../storage/writes';
+import { toRecord, type IncomingEvent, type Store, type StoreResult } from '../storage/store';
 
 interface Pending {
   item: IncomingEvent;
@@ -10,15 +9,15 @@ interface Pending {
 /**
  * Group commit: requests arriving together are stored in one transaction (one fsync),
  * and each is answered only after that commit. A batch leaves every event-loop turn
- * without waiting for the previous one: the write thread folds whatever queued up
- * during its last commit into the next (see storage/write-thread.ts).
+ * without waiting for the previous one (SQLite's write thread folds whatever queued up
+ * during its last commit into the next; PostgreSQL takes them on several connections).
  */
 export class IntakeWriter {
   private pending: Pending[] = [];
   private scheduled = false;
 
   constructor(
-    private readonly writes: Writes,
+    private readonly target: Store,
     private readonly onCommit: () => void,
     private readonly maxBatch = 512,
   ) {}
@@ -37,21 +36,16 @@ export class IntakeWriter {
     this.scheduled = false;
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxBatch);
-      this.writes
-        .call(
-          'storeBatch',
-          batch.map((b) => toRecord(b.item)),
-        )
-        .then(
-          (results) => {
-            batch.forEach((b, i) => b.resolve(results[i]!));
-            // Wake the delivery worker only when the batch gave it something to do.
-            if (results.some((r) => !r.duplicate && r.deliveries > 0)) this.onCommit();
-          },
-          (error: unknown) => {
-            for (const b of batch) b.reject(error);
-          },
-        );
+      this.target.storeEvents(batch.map((b) => toRecord(b.item))).then(
+        (results) => {
+          batch.forEach((b, i) => b.resolve(results[i]!));
+          // Wake the delivery worker only when the batch gave it something to do.
+          if (results.some((r) => !r.duplicate && r.deliveries > 0)) this.onCommit();
+        },
+        (error: unknown) => {
+          for (const b of batch) b.reject(error);
+        },
+      );
     }
   }
 }

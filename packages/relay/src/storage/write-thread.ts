@@ -1,10 +1,10 @@
 // The relay's write thread: a second SQLite connection that does every write (see writes.ts).
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { Storage } from './db';
+import { SqliteDatabase } from './sqlite';
 import { WRITE_OPS, type WriteReply, type WriteRequest } from './writes';
 
 const { path, synchronous, extraPort } = workerData as { path: string; synchronous: 'full' | 'normal'; extraPort?: MessagePort };
-const storage = new Storage(path, { synchronous });
+const storage = new SqliteDatabase(path, { synchronous });
 const port = parentPort! as unknown as MessagePort;
 
 function perform({ id, op, args }: WriteRequest): WriteReply {

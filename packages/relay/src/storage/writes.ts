@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
-import type { Storage } from './db';
+import type { SqliteDatabase } from './sqlite';
 
 /** The storage calls that write: they run on the write thread, one at a time, in order. */
-export const WRITE_OPS = ['storeBatch', 'claim', 'recordAttempts', 'postpone', 'prune', 'replayEvent', 'replayFailed'] as const;
+export const WRITE_OPS = ['storeEvents', 'claim', 'recordAttempts', 'release', 'prune', 'replayEvent', 'replayFailed'] as const;
 export type WriteOp = (typeof WRITE_OPS)[number];
-type Args<K extends WriteOp> = Parameters<Storage[K]>;
-type Result<K extends WriteOp> = ReturnType<Storage[K]>;
+type Args<K extends WriteOp> = Parameters<SqliteDatabase[K]>;
+type Result<K extends WriteOp> = ReturnType<SqliteDatabase[K]>;
 
 export type WriteRequest = { id: number; op: WriteOp; args: unknown[] } | { id: number; op: 'close'; args: [] };
 export type WriteReply = { id: number; result: unknown } | { id: number; error: string };
@@ -19,7 +19,7 @@ export interface Writes {
 }
 
 /** Writes on this thread (an in-memory database cannot be shared with another thread). */
-export function inlineWrites(storage: Storage): Writes {
+export function inlineWrites(storage: SqliteDatabase): Writes {
   return {
     call: async (op, ...args) => (storage[op] as (...a: unknown[]) => never)(...args),
     close: async () => undefined,

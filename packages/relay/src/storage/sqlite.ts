@@ -1,88 +1,24 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { HookEvent } from '@hookbridge/core';
-import type { AttemptRow, EventColumns, EventSummary } from '../api-types';
-
-export type { AttemptRow, EventSummary } from '../api-types';
-
-export type DeliveryStatus = 'pending' | 'in_flight' | 'delivered' | 'failed';
-
-export interface EventRow extends EventColumns {
-  headers: string;
-  body: Buffer;
-  event: string;
-}
-
-export interface DeliveryRow {
-  id: number;
-  event_rowid: number;
-  route: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at: number;
-  lease_until: number | null;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-  delivered_at: number | null;
-}
-
-/** What intake hands storage for one verified request. */
-export interface IncomingEvent {
-  source: string;
-  event: HookEvent;
-  headers: Record<string, string>;
-  body: Buffer;
-  routes: string[];
-  receivedAt: number;
-}
-
-export interface AttemptRecord {
-  delivery: DeliveryRow;
-  attempt: { startedAt: number; durationMs: number; status?: number; error?: string };
-  outcome: { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'failed' };
-  now: number;
-}
-
-/** An incoming event as rows are written: serialised up front, so it can cross to the writer thread. */
-/** How many deliveries of a route a claim may lease now (its free concurrency, and its rate's tokens). */
-export interface ClaimBudget {
-  route: string;
-  limit: number;
-}
-
-export interface EventRecord {
-  source: string;
-  eventId: string;
-  provider: string;
-  type: string;
-  occurredAt: string;
-  receivedAt: number;
-  headers: string;
-  body: Uint8Array;
-  event: string;
-  routes: string[];
-}
-
-export function toRecord(item: IncomingEvent): EventRecord {
-  const { raw: _raw, ...canonical } = item.event;
-  return {
-    source: item.source,
-    eventId: item.event.id,
-    provider: item.event.provider,
-    type: item.event.type,
-    occurredAt: item.event.occurredAt,
-    receivedAt: item.receivedAt,
-    headers: JSON.stringify(item.headers),
-    body: item.body,
-    event: JSON.stringify(canonical),
-    routes: item.routes,
-  };
-}
-
-export type StoreResult = { duplicate: false; rowid: number; deliveries: number } | { duplicate: true; rowid: number };
+import {
+  refill,
+  type AttemptRecord,
+  type ClaimOptions,
+  type ClaimRequest,
+  type ClaimResult,
+  type DeliveryListRow,
+  type DeliveryRow,
+  type DeliveryStatus,
+  type DeliveryWithAttempts,
+  type EventRecord,
+  type EventRow,
+  type EventSummary,
+  type AttemptRow,
+  type QueueDepth,
+  type Stats,
+  type StoreResult,
+} from './store';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE events (
@@ -131,18 +67,21 @@ const MIGRATIONS: string[] = [
   // Claims are made route by route (each within its own rate and concurrency).
   `CREATE INDEX IF NOT EXISTS deliveries_route_due ON deliveries (route, status, next_attempt_at);
    CREATE INDEX IF NOT EXISTS deliveries_due_route ON deliveries (status, next_attempt_at, route);`,
+  // Route rates as token buckets kept with the queue (see ClaimRequest).
+  `CREATE TABLE IF NOT EXISTS route_limits (route TEXT PRIMARY KEY, tokens REAL NOT NULL, updated_at INTEGER NOT NULL);`,
 ];
 
 /**
- * The one module that owns SQLite: schema, migrations and every query. Another backend
- * would replace this file and nothing else.
+ * One SQLite connection with the relay's schema, migrations and every query, synchronous
+ * (better-sqlite3). The relay reaches it through SqliteStore; the write thread owns the
+ * connection that writes.
  */
-export class Storage {
+export class SqliteDatabase {
   readonly db: Database.Database;
   private readonly q;
   private readonly storeTransaction: Database.Transaction<(records: readonly EventRecord[]) => StoreResult[]>;
   private readonly attemptsTransaction: Database.Transaction<(records: readonly AttemptRecord[]) => void>;
-  private readonly claimTransaction: (budgets: readonly ClaimBudget[], now: number, leaseMs: number, orphans: boolean) => DeliveryRow[];
+  private readonly claimTransaction: (requests: readonly ClaimRequest[], options: ClaimOptions) => ClaimResult;
 
   constructor(path: string, options: { synchronous?: 'full' | 'normal' } = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -196,8 +135,13 @@ export class Storage {
       failed: db.prepare(
         `UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_status = ?, last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?`,
       ),
-      postpone: db.prepare(
-        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?`,
+      release: db.prepare(
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'in_flight'`,
+      ),
+      leased: db.prepare(`SELECT COUNT(*) AS n FROM deliveries WHERE route = ? AND status = 'in_flight' AND lease_until > ?`),
+      bucket: db.prepare(`SELECT tokens, updated_at AS updatedAt FROM route_limits WHERE route = ?`),
+      saveBucket: db.prepare(
+        `INSERT INTO route_limits (route, tokens, updated_at) VALUES (?, ?, ?) ON CONFLICT (route) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at`,
       ),
       recover: db.prepare(`UPDATE deliveries SET status = 'pending', lease_until = NULL WHERE status = 'in_flight'`),
       depth: db.prepare(`SELECT status, COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'in_flight', 'failed') GROUP BY status`),
@@ -207,14 +151,13 @@ export class Storage {
       ),
     };
     this.storeTransaction = db.transaction((records: readonly EventRecord[]) => records.map((r) => this.storeOne(r)));
-    this.claimTransaction = db.transaction((budgets: readonly ClaimBudget[], now: number, leaseMs: number, orphans: boolean) =>
-      this.claimAll(budgets, now, leaseMs, orphans),
-    );
+    this.claimTransaction = db.transaction((requests: readonly ClaimRequest[], options: ClaimOptions) => this.claimAll(requests, options));
     this.attemptsTransaction = db.transaction((records: readonly AttemptRecord[]) => {
       for (const record of records) this.recordOne(record);
     });
   }
 
+  /** Ready from construction (migrations ran then). */
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     for (let v = version; v < MIGRATIONS.length; v++) {
@@ -229,7 +172,7 @@ export class Storage {
    * Stores a batch of verified events and their deliveries in one transaction (group
    * commit): one fsync for many requests. A (source, event id) seen before is a duplicate.
    */
-  storeBatch(records: readonly EventRecord[]): StoreResult[] {
+  storeEvents(records: readonly EventRecord[]): StoreResult[] {
     // IMMEDIATE: take the write lock up front, so a second connection waits (busy_timeout) instead of failing.
     return this.storeTransaction.immediate(records);
   }
@@ -252,26 +195,41 @@ export class Storage {
   }
 
   /**
-   * Leases due deliveries route by route, at most each budget's `limit`: a route at its rate or
-   * concurrency limit is simply not claimed (its deliveries stay pending, untouched), so it never
-   * holds back the others. With `orphans`, routes not in the budgets (no longer configured) are claimed a
-   * few at a time: that query scans the due backlog, so the worker asks for it now and then, not every claim.
+   * Leases due deliveries route by route, within each route's limits (see ClaimRequest): a route
+   * at its limit is simply not claimed (its deliveries stay pending, untouched), so it never holds
+   * back the others. Orphans (routes no longer configured) are claimed a few at a time: that query
+   * scans the due backlog, so the worker asks for it now and then, not every claim.
    */
-  claim(budgets: readonly ClaimBudget[], now: number, leaseMs: number, orphans = true): DeliveryRow[] {
-    return this.claimTransaction(budgets, now, leaseMs, orphans);
+  claim(requests: readonly ClaimRequest[], options: ClaimOptions): ClaimResult {
+    return this.claimTransaction(requests, options);
   }
 
-  private claimAll(budgets: readonly ClaimBudget[], now: number, leaseMs: number, orphans: boolean): DeliveryRow[] {
+  private claimAll(requests: readonly ClaimRequest[], { now, leaseMs, orphans }: ClaimOptions): ClaimResult {
     const lease = now + leaseMs;
     const rows: DeliveryRow[] = [];
-    for (const { route, limit } of budgets) {
-      if (limit > 0) rows.push(...(this.q.claimRoute.all({ route, limit, now, lease }) as DeliveryRow[]));
+    let more = false;
+    for (const { route, want, concurrency, ratePerSecond } of requests) {
+      if (want <= 0) continue;
+      const free = concurrency - (this.q.leased.get(route, now) as { n: number }).n;
+      const bucket = this.q.bucket.get(route) as { tokens: number; updatedAt: number } | undefined;
+      const tokens = ratePerSecond === undefined ? Infinity : refill(bucket, ratePerSecond, now);
+      const limit = Math.min(want, free, Math.floor(tokens));
+      if (limit <= 0) {
+        more ||= free <= 0;
+        continue;
+      }
+      const claimed = this.q.claimRoute.all({ route, limit, now, lease }) as DeliveryRow[];
+      if (ratePerSecond !== undefined) this.q.saveBucket.run(route, tokens - claimed.length, now);
+      more ||= claimed.length === limit && limit < Math.floor(tokens);
+      rows.push(...claimed);
     }
     if (orphans) {
-      const routes = JSON.stringify(budgets.map((b) => b.route));
-      rows.push(...(this.q.claimOrphans.all({ routes, limit: 16, now, lease }) as DeliveryRow[]));
+      const routes = JSON.stringify(requests.map((r) => r.route));
+      const claimed = this.q.claimOrphans.all({ routes, limit: 16, now, lease }) as DeliveryRow[];
+      more ||= claimed.length === 16;
+      rows.push(...claimed);
     }
-    return rows;
+    return { rows, more };
   }
 
   event(rowid: number): EventRow | undefined {
@@ -293,9 +251,9 @@ export class Storage {
     else this.q.failed.run(status, error, now, delivery.id);
   }
 
-  /** Puts a claimed delivery back without counting an attempt (rate limit, shutdown). */
-  postpone(deliveryId: number, at: number, now: number): void {
-    this.q.postpone.run(at, now, deliveryId);
+  /** Puts claimed deliveries back without counting an attempt (shutdown). */
+  release(ids: readonly number[], at: number, now: number): void {
+    for (const id of ids) this.q.release.run(at, now, id);
   }
 
   /** After a crash, leases of the previous process are void: at-least-once, not at-most-once. */
@@ -303,7 +261,7 @@ export class Storage {
     return this.q.recover.run().changes;
   }
 
-  queueDepth(): { pending: number; inFlight: number; failed: number } {
+  queueDepth(): QueueDepth {
     const rows = this.q.depth.all() as { status: DeliveryStatus; n: number }[];
     const get = (s: DeliveryStatus) => rows.find((r) => r.status === s)?.n ?? 0;
     return { pending: get('pending'), inFlight: get('in_flight'), failed: get('failed') };
@@ -348,18 +306,13 @@ export class Storage {
       .all(id, source ?? null, source ?? null) as EventRow[];
   }
 
-  deliveriesOf(eventRowid: number): (DeliveryRow & { attemptsLog: AttemptRow[] })[] {
+  deliveriesOf(eventRowid: number): DeliveryWithAttempts[] {
     const deliveries = this.db.prepare(`SELECT * FROM deliveries WHERE event_rowid = ? ORDER BY id`).all(eventRowid) as DeliveryRow[];
     const attempts = this.db.prepare(`SELECT * FROM attempts WHERE delivery_id = ? ORDER BY attempt`);
     return deliveries.map((d) => ({ ...d, attemptsLog: attempts.all(d.id) as AttemptRow[] }));
   }
 
-  listDeliveries(filter: {
-    status?: DeliveryStatus;
-    route?: string;
-    since?: number;
-    limit: number;
-  }): (DeliveryRow & { event_id: string; source: string; type: string })[] {
+  listDeliveries(filter: { status?: DeliveryStatus; route?: string; since?: number; limit: number }): DeliveryListRow[] {
     return this.db
       .prepare(
         `SELECT d.*, e.event_id, e.source, e.type FROM deliveries d JOIN events e ON e.id = d.event_rowid
@@ -371,11 +324,7 @@ export class Storage {
         route: filter.route ?? null,
         since: filter.since ?? null,
         limit: filter.limit,
-      }) as (DeliveryRow & {
-      event_id: string;
-      source: string;
-      type: string;
-    })[];
+      }) as DeliveryListRow[];
   }
 
   /** Replays one event: every delivery of it goes back to pending with a fresh attempt budget; the attempt history stays. */
@@ -398,10 +347,7 @@ export class Storage {
   }
 
   /** Totals and per-minute delivery counts and latency since `since`, for the console's health view. */
-  stats(since: number): {
-    totals: { events: number; delivered: number; failed: number; pending: number };
-    perMinute: { minute: number; delivered: number; failed: number; avgLatencyMs: number | null }[];
-  } {
+  stats(since: number): Stats {
     const totals = this.db
       .prepare(
         `SELECT (SELECT COUNT(*) FROM events) AS events,

@@ -1,0 +1,201 @@
+import type { HookEvent } from '@hookbridge/core';
+import type { AttemptRow, EventColumns, EventSummary, LiveDelivery, LiveEvent } from '../api-types';
+
+export type { AttemptRow, EventSummary } from '../api-types';
+
+export type DeliveryStatus = 'pending' | 'in_flight' | 'delivered' | 'failed';
+
+export interface EventRow extends EventColumns {
+  headers: string;
+  body: Buffer;
+  event: string;
+}
+
+export interface DeliveryRow {
+  id: number;
+  event_rowid: number;
+  route: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
+export type DeliveryListRow = DeliveryRow & { event_id: string; source: string; type: string };
+export type DeliveryWithAttempts = DeliveryRow & { attemptsLog: AttemptRow[] };
+
+/** What intake hands storage for one verified request. */
+export interface IncomingEvent {
+  source: string;
+  event: HookEvent;
+  headers: Record<string, string>;
+  body: Buffer;
+  routes: string[];
+  receivedAt: number;
+}
+
+/** An incoming event as rows are written: serialised up front (it may cross to another thread). */
+export interface EventRecord {
+  source: string;
+  eventId: string;
+  provider: string;
+  type: string;
+  occurredAt: string;
+  receivedAt: number;
+  headers: string;
+  body: Uint8Array;
+  event: string;
+  routes: string[];
+}
+
+export function toRecord(item: IncomingEvent): EventRecord {
+  const { raw: _raw, ...canonical } = item.event;
+  return {
+    source: item.source,
+    eventId: item.event.id,
+    provider: item.event.provider,
+    type: item.event.type,
+    occurredAt: item.event.occurredAt,
+    receivedAt: item.receivedAt,
+    headers: JSON.stringify(item.headers),
+    body: item.body,
+    event: JSON.stringify(canonical),
+    routes: item.routes,
+  };
+}
+
+export type StoreResult = { duplicate: false; rowid: number; deliveries: number } | { duplicate: true; rowid: number };
+
+export interface AttemptRecord {
+  delivery: DeliveryRow;
+  attempt: { startedAt: number; durationMs: number; status?: number; error?: string };
+  outcome: { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'failed' };
+  now: number;
+}
+
+/**
+ * A claim for one route: at most `want` rows, and never more than the route's limits allow
+ * across every relay on the store — `concurrency` deliveries leased at once, `ratePerSecond`
+ * as a token bucket holding one second's worth (at least one token).
+ */
+export interface ClaimRequest {
+  route: string;
+  want: number;
+  concurrency: number;
+  ratePerSecond?: number;
+}
+
+export interface ClaimOptions {
+  now: number;
+  leaseMs: number;
+  /** Also claim (a few) due deliveries of routes not in the requests: routes removed from the config. */
+  orphans: boolean;
+}
+
+/** Claimed rows; `more`: some route got all its limit allowed, or waits for a free slot (claim again when one frees). */
+export interface ClaimResult {
+  rows: DeliveryRow[];
+  more: boolean;
+}
+
+export interface QueueDepth {
+  pending: number;
+  inFlight: number;
+  failed: number;
+}
+
+export interface Stats {
+  totals: { events: number; delivered: number; failed: number; pending: number };
+  perMinute: { minute: number; delivered: number; failed: number; avgLatencyMs: number | null }[];
+}
+
+/** What one relay tells the others through the store (PostgreSQL's NOTIFY): new events, delivery outcomes. */
+export type StoreNotice = { instance: string } & ({ kind: 'event'; event: LiveEvent } | { kind: 'delivery'; delivery: LiveDelivery });
+
+/** Whether the store answers. A relay whose store is down answers intake with 503. */
+export interface StoreHealth {
+  ok: boolean;
+  engine: 'sqlite' | 'postgres';
+  error?: string;
+}
+
+/** The store could not be reached (PostgreSQL down, connections refused): nothing was written; try again later. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+/**
+ * Every read and write the relay makes. Two implementations: SQLite (the embedded default, one
+ * relay) and PostgreSQL (several relays on one database). Nothing outside `storage/` touches a
+ * database handle.
+ */
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  /** Ready for use: schema migrated (PostgreSQL: under an advisory lock). */
+  open(): Promise<void>;
+
+  // --- intake ---------------------------------------------------------------------
+  /** Events and their deliveries in one transaction, answered after its commit; a (source, event id) seen before is a duplicate. */
+  storeEvents(records: readonly EventRecord[]): Promise<StoreResult[]>;
+
+  // --- delivery -------------------------------------------------------------------
+  /** Leases due deliveries (and in-flight ones whose lease ran out), route by route within the routes' limits. */
+  claim(requests: readonly ClaimRequest[], options: ClaimOptions): Promise<ClaimResult>;
+  /** Records attempts and each delivery's next state, many in one transaction. */
+  recordAttempts(records: readonly AttemptRecord[]): Promise<void>;
+  /** Puts claimed deliveries back without counting an attempt (shutdown). */
+  release(ids: readonly number[], at: number, now: number): Promise<void>;
+  event(rowid: number): Promise<EventRow | undefined>;
+  /** When the next pending delivery comes due, if any. */
+  nextDueAt(): Promise<number | undefined>;
+
+  // --- maintenance and admin ------------------------------------------------------
+  /** Deletes events older than `before` whose deliveries all succeeded. */
+  prune(before: number): Promise<number>;
+  /** Every delivery of the event back to pending with a fresh attempt budget; the attempt history stays. */
+  replayEvent(eventRowid: number, now: number): Promise<number>;
+  replayFailed(filter: { route?: string; since?: number }, now: number): Promise<number>;
+  queueDepth(): Promise<QueueDepth>;
+  listEvents(filter: { source?: string; type?: string; limit: number; beforeId?: number }): Promise<EventSummary[]>;
+  /** By internal row id or by the provider's event id (optionally within a source). */
+  findEvents(id: string, source?: string): Promise<EventRow[]>;
+  deliveriesOf(eventRowid: number): Promise<DeliveryWithAttempts[]>;
+  listDeliveries(filter: { status?: DeliveryStatus; route?: string; since?: number; limit: number }): Promise<DeliveryListRow[]>;
+  /** Totals and per-minute delivery counts and latency since `since`. */
+  stats(since: number): Promise<Stats>;
+
+  // --- several relays -------------------------------------------------------------
+  /**
+   * What the other relays on this store committed: their new events and delivery outcomes (a store
+   * announces its own commits itself). Never called where there can be no other relay (SQLite).
+   */
+  subscribe(listener: (notice: StoreNotice) => void): void;
+  health(): StoreHealth;
+  close(): Promise<void>;
+}
+
+/** A delivery's new state after an attempt, as live listeners see it. */
+export function liveDelivery({ delivery, outcome, attempt, now }: AttemptRecord): LiveDelivery {
+  return {
+    rowid: delivery.event_rowid,
+    deliveryId: delivery.id,
+    route: delivery.route,
+    status: outcome.kind === 'retry' ? 'pending' : outcome.kind,
+    attempts: delivery.attempts + 1,
+    lastStatus: attempt.status,
+    error: attempt.error,
+    at: now,
+  };
+}
+
+/** Token-bucket refill shared by both engines: `rate` tokens a second, holding at most max(1, rate). */
+export function refill(bucket: { tokens: number; updatedAt: number } | undefined, rate: number, now: number): number {
+  const capacity = Math.max(1, rate);
+  if (!bucket) return capacity;
+  return Math.min(capacity, bucket.tokens + (Math.max(0, now - bucket.updatedAt) / 1000) * rate);
+}
