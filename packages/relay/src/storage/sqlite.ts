@@ -282,7 +282,8 @@ export class SqliteDatabase {
     return this.db
       .prepare(
         `SELECT e.id, e.source, e.event_id, e.provider, e.type, e.occurred_at, e.received_at,
-                SUM(d.status = 'delivered') AS delivered, SUM(d.status = 'failed') AS failed, SUM(d.status IN ('pending', 'in_flight')) AS pending
+                IFNULL(SUM(d.status = 'delivered'), 0) AS delivered, IFNULL(SUM(d.status = 'failed'), 0) AS failed,
+                IFNULL(SUM(d.status IN ('pending', 'in_flight')), 0) AS pending
          FROM events e LEFT JOIN deliveries d ON d.event_rowid = e.id
          WHERE (@source IS NULL OR e.source = @source) AND (@type IS NULL OR e.type = @type) AND (@before IS NULL OR e.id < @before)
          GROUP BY e.id ORDER BY e.id DESC LIMIT @limit`,
