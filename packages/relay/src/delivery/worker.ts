@@ -193,8 +193,6 @@ export class DeliveryWorker {
           orphans,
         });
         if (orphans) this.orphansClaimedAt = now;
-        if (this.failures > 0) this.logger.info('storage answers again: deliveries resume');
-        this.failures = 0;
         // Drained (or what is left waits for its route's rate), unless new work was committed meanwhile.
         if (!more && this.wakes === wakes) this.queueMayHaveMore = false;
         this.buffer.push(...rows);
@@ -224,6 +222,8 @@ export class DeliveryWorker {
       this.buffer.unshift(...waiting);
       // Idle: sleep until the next retry comes due (or the poll interval). Asked while still ticking, so a kick meanwhile is not lost.
       if (!this.kickedWhileTicking && this.running.size < concurrency && this.buffer.length === 0) due = await this.store.nextDueAt();
+      if (this.failures > 0) this.logger.info('storage answers again: deliveries resume');
+      this.failures = 0;
     } catch (error) {
       // Logged once an outage; claims back off (0.1 s, 0.2 s … 5 s) until the store answers again.
       if (this.failures++ === 0) this.logger.error({ err: error }, 'delivery worker could not claim work: retrying with back-off');

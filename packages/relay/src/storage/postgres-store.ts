@@ -167,6 +167,12 @@ export class PostgresStore implements Store {
       throw this.markDown(error);
     }
     let broken: Error | undefined;
+    // A checked-out connection that drops emits 'error' besides failing its query: unheard, it would end the process.
+    const onError = (error: Error) => {
+      broken = error;
+      this.markDown(error);
+    };
+    client.on('error', onError);
     try {
       const result = await work(client);
       this.down = undefined;
@@ -178,6 +184,7 @@ export class PostgresStore implements Store {
       }
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
