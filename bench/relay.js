@@ -2,6 +2,7 @@
 // commit) against a bare node:http server that only reads the body, in the same run, plus
 // end-to-end delivery throughput to a local sink and memory over many events.
 // Options: node bench/relay.js [--rounds 5] [--phase 3] [--duration 10] [--events 20000] [--connections 50] [--pool 250000]
+// With --storage postgres: SQLite and PostgreSQL side by side instead (bench/relay-storage.js).
 // Intake and bare server are loaded in alternating short phases and compared pairwise (median of
 // the per-round ratios), so a noisy neighbour during one phase does not decide the ratio.
 const { spawn } = require('node:child_process');
@@ -54,16 +55,21 @@ function startChild(argv, pattern) {
   });
 }
 
-async function relayServer(sinkUrl, { routes = true } = {}) {
+/**
+ * A relay process: SQLite in a fresh folder, or PostgreSQL at `storage` (a URL). Tuned for throughput
+ * (64 workers, route concurrency 64, 50 ms poll) unless `defaults`: the configuration's defaults.
+ */
+async function relayServer(sinkUrl, { routes = true, storage, defaults = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'hb-bench-'));
   const file = join(dir, 'hookbridge.yaml');
+  const route = `{ id: sink, sources: [ts], ${defaults ? '' : 'concurrency: 64, '}destination: { type: webhook, url: '${sinkUrl}' } }`;
   writeFileSync(
     file,
     `server: { port: 0, allowInsecureDestinations: true }
-storage: { path: ${join(dir, 'relay.db')}, synchronous: ${process.env.BENCH_SYNC || 'full'} }
-workers: { concurrency: 64, pollInterval: 50ms }
+storage: ${storage ? `{ url: '${storage}', poolSize: ${process.env.BENCH_POOL || 8} }` : `{ path: ${join(dir, 'relay.db')}, synchronous: ${process.env.BENCH_SYNC || 'full'} }`}
+${defaults ? '' : 'workers: { concurrency: 64, pollInterval: 50ms }'}
 sources: [{ id: ts, provider: trackscore, secrets: [${SECRET}] }]
-routes: ${routes ? `[{ id: sink, sources: [ts], concurrency: 64, destination: { type: webhook, url: '${sinkUrl}' } }]` : '[]'}
+routes: ${routes ? `[${route}]` : '[]'}
 `,
   );
   return startChild(
@@ -228,5 +234,13 @@ async function run({
   log(`memory: RSS ${fmt(rssStart / 1048576)} MiB before the burst, ${fmt(rssEnd / 1048576)} MiB after ${fmt(events)} more events`);
 }
 
-if (require.main === module) run().catch((e) => (console.error(e), process.exit(1)));
-module.exports = { run, relayServer, signed, presigned, assertFresh, countingSink, load };
+/** `--storage postgres`: the storage comparison instead of the SQLite figures. */
+function runSelected(options) {
+  const i = process.argv.indexOf('--storage');
+  if (i > 0 && process.argv[i + 1] === 'postgres') return require('./relay-storage').run(options);
+  if (i > 0) throw new Error(`bench/relay: --storage takes "postgres" (SQLite is the default), not ${process.argv[i + 1]}`);
+  return run(options);
+}
+
+if (require.main === module) runSelected().catch((e) => (console.error(e), process.exit(1)));
+module.exports = { run: runSelected, relayServer, bareServer, signed, presigned, assertFresh, countingSink, load };

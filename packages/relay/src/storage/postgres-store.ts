@@ -1,8 +1,7 @@
 import { Client, Pool, types, type ClientConfig, type PoolClient } from 'pg';
-import type { LiveDelivery, LiveEvent } from '../api-types';
+import type { LiveEvent } from '../api-types';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import {
-  liveDelivery,
   refill,
   StoreUnavailableError,
   type AttemptRecord,
@@ -29,8 +28,13 @@ import {
 const CHANNEL = 'hookbridge';
 /** Held while migrations run, so relays starting together take turns ("hook" in ASCII). */
 const MIGRATION_LOCK = 0x686f6f6b;
-/** NOTIFY payloads must stay under 8000 bytes. */
-const MAX_NOTICE_BYTES = 7000;
+/**
+ * Notices carry row ids only (NOTIFY payloads must stay under 8000 bytes; 400 ids of up to 16
+ * digits do); a listener reads the rows it is told of.
+ */
+const NOTICE_IDS = 400;
+/** How long committed rows wait to be announced, so one NOTIFY covers many commits. */
+const ANNOUNCE_EVERY_MS = 10;
 
 // Times and ids are BIGINT (milliseconds, serials): numbers, not the strings pg returns by default. Both stay far below 2^53.
 const parsers: NonNullable<ClientConfig['types']> = {
@@ -99,24 +103,38 @@ export async function migratePostgres(url: string): Promise<number[]> {
   }
 }
 
-/** Splits notices into NOTIFY payloads under the size limit. */
-function payloads(instance: string, key: 'e' | 'd', items: readonly (LiveEvent | LiveDelivery)[]): string[] {
-  const out: string[] = [];
-  let chunk: string[] = [];
-  let size = 0;
-  const flush = () => {
-    if (chunk.length) out.push(`{"i":${JSON.stringify(instance)},"${key}":[${chunk.join(',')}]}`);
-    chunk = [];
-    size = 0;
-  };
-  for (const item of items) {
-    const json = JSON.stringify(item);
-    if (size + json.length > MAX_NOTICE_BYTES) flush();
-    chunk.push(json);
-    size += json.length + 1;
-  }
-  flush();
-  return out;
+/** Batch sizes are rounded up to a power of two (at most 10 prepared statements per connection). */
+function bucket(n: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+}
+
+const storeEventsSqlCache = new Map<number, string>();
+
+/**
+ * Intake for `size` rows (padding rows are all NULL and dropped): the events and their deliveries
+ * in one statement — one round trip, one commit.
+ */
+function storeEventsSql(size: number): string {
+  let sql = storeEventsSqlCache.get(size);
+  if (sql) return sql;
+  const rows = Array.from({ length: size }, (_, i) => {
+    const p = (k: number) => `$${i * 10 + k}`;
+    return `(${p(1)}::text, ${p(2)}::text, ${p(3)}::text, ${p(4)}::text, ${p(5)}::text, ${p(6)}::bigint, ${p(7)}::text, ${p(8)}::bytea, ${p(9)}::text, ${p(10)}::text)`;
+  });
+  sql = `WITH input AS (
+      SELECT * FROM (VALUES ${rows.join(', ')})
+        AS t(source, event_id, provider, type, occurred_at, received_at, headers, body, event, routes) WHERE source IS NOT NULL),
+    stored AS (
+      INSERT INTO events (source, event_id, provider, type, occurred_at, received_at, headers, body, event)
+      SELECT source, event_id, provider, type, occurred_at, received_at, headers, body, event FROM input
+      ON CONFLICT (source, event_id) DO NOTHING RETURNING id, source, event_id, received_at),
+    queued AS (
+      INSERT INTO deliveries (event_rowid, route, status, next_attempt_at, created_at, updated_at)
+      SELECT s.id, route, 'pending', s.received_at, s.received_at, s.received_at
+      FROM stored s JOIN input i USING (source, event_id), unnest(string_to_array(i.routes, ' ')) AS route)
+    SELECT id, source, event_id FROM stored`;
+  storeEventsSqlCache.set(size, sql);
+  return sql;
 }
 
 export interface PostgresStoreOptions {
@@ -142,6 +160,8 @@ export class PostgresStore implements Store {
   private listening = false;
   private closed = false;
   private down: string | undefined;
+  private readonly outbox: { e: number[]; d: number[] } = { e: [], d: [] };
+  private announcing: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly url: string,
@@ -189,8 +209,9 @@ export class PostgresStore implements Store {
     }
   }
 
-  private query<R extends object>(sql: string, params: unknown[] = []): Promise<R[]> {
-    return this.using(async (c) => (await c.query<R>(sql, params)).rows);
+  /** `name`: a statement prepared once per connection (the relay's hot statements: planning them every time cost more than running them). */
+  private query<R extends object>(sql: string, params: unknown[] = [], name?: string): Promise<R[]> {
+    return this.using(async (c) => (await c.query<R>({ text: sql, values: params, ...(name ? { name } : {}) })).rows);
   }
 
   private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -207,6 +228,33 @@ export class PostgresStore implements Store {
     });
   }
 
+  /**
+   * Tells the other relays of committed rows, a few times a second at most. NOTIFY inside the
+   * intake transaction would serialise every commit on PostgreSQL's notify lock (measured: 17% of
+   * intake); after the commit it costs one small transaction per flush. A notice lost in a crash
+   * costs only latency: the other relays' workers poll.
+   */
+  private announce(kind: 'e' | 'd', ids: number[]): void {
+    if (!ids.length) return;
+    this.outbox[kind].push(...ids);
+    this.announcing ??= setTimeout(() => void this.flushAnnouncements(), ANNOUNCE_EVERY_MS);
+  }
+
+  private async flushAnnouncements(): Promise<void> {
+    this.announcing = undefined;
+    const messages: string[] = [];
+    for (const kind of ['e', 'd'] as const) {
+      const ids = this.outbox[kind].splice(0);
+      for (let i = 0; i < ids.length; i += NOTICE_IDS)
+        messages.push(JSON.stringify({ i: this.options.instance, [kind]: ids.slice(i, i + NOTICE_IDS) }));
+    }
+    if (messages.length) {
+      await this.query(`SELECT pg_notify($1, m) FROM unnest($2::text[]) AS m`, [CHANNEL, messages], 'hookbridge_notify').catch(
+        () => undefined, // the store is down: the others' workers poll, their consoles reload on reconnect
+      );
+    }
+  }
+
   /** Applies pending migrations (under the advisory lock). */
   async open(): Promise<void> {
     try {
@@ -217,80 +265,59 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * One statement, so one round trip and one commit: the events and their deliveries; the other
+   * relays are told after it committed. Duplicates are looked up after, outside it.
+   */
   async storeEvents(records: readonly EventRecord[]): Promise<StoreResult[]> {
     // The first of two same-key records in one batch is stored; the second is its duplicate.
+    const key = (source: string, eventId: string) => `${source}\u0000${eventId}`;
     const firstOf = new Map<string, number>();
     const unique: EventRecord[] = [];
     records.forEach((r, i) => {
-      const key = `${r.source}\u0000${r.eventId}`;
-      if (!firstOf.has(key)) {
-        firstOf.set(key, i);
+      if (!firstOf.has(key(r.source, r.eventId))) {
+        firstOf.set(key(r.source, r.eventId), i);
         unique.push(r);
       }
     });
-    const col = <K extends keyof EventRecord>(k: K) => unique.map((r) => r[k]);
-    return this.transaction(async (client) => {
-      const inserted = await client.query<{ id: number; source: string; event_id: string }>(
-        `INSERT INTO events (source, event_id, provider, type, occurred_at, received_at, headers, body, event)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bytea[], $9::text[])
-         ON CONFLICT (source, event_id) DO NOTHING RETURNING id, source, event_id`,
-        [
-          col('source'),
-          col('eventId'),
-          col('provider'),
-          col('type'),
-          col('occurredAt'),
-          col('receivedAt'),
-          col('headers'),
-          unique.map((r) => Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength)),
-          col('event'),
-        ],
-      );
-      const ids = new Map(inserted.rows.map((r) => [`${r.source}\u0000${r.event_id}`, r.id]));
-      const fresh = unique.filter((r) => ids.has(`${r.source}\u0000${r.eventId}`));
-      const deliveries = fresh.flatMap((r) =>
-        r.routes.map((route) => [ids.get(`${r.source}\u0000${r.eventId}`)!, route, r.receivedAt] as const),
-      );
-      if (deliveries.length) {
-        await client.query(
-          `INSERT INTO deliveries (event_rowid, route, status, next_attempt_at, created_at, updated_at)
-           SELECT e, r, 'pending', t, t, t FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS x(e, r, t)`,
-          [deliveries.map((d) => d[0]), deliveries.map((d) => d[1]), deliveries.map((d) => d[2])],
-        );
+    // Rows as separate parameters (a body goes as binary bytea, a JSON text as it is), padded to a
+    // bucket size so each connection prepares at most a few statements. Arrays (unnest) cost twice as much.
+    const size = bucket(unique.length);
+    const params: unknown[] = [];
+    for (let i = 0; i < size; i++) {
+      const r = unique[i];
+      if (!r) params.push(null, null, null, null, null, null, null, null, null, null);
+      else {
+        const body = Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
+        // Route ids are letters, digits, ".", "-" and "_": a space cannot be part of one.
+        params.push(r.source, r.eventId, r.provider, r.type, r.occurredAt, r.receivedAt, r.headers, body, r.event, r.routes.join(' '));
       }
-      // Stored before by anyone (this statement's snapshot is newer than the insert's wait for a concurrent writer).
-      const seen = unique.filter((r) => !ids.has(`${r.source}\u0000${r.eventId}`));
-      if (seen.length) {
-        const found = await client.query<{ id: number; source: string; event_id: string }>(
-          `SELECT id, source, event_id FROM events WHERE (source, event_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-          [seen.map((r) => r.source), seen.map((r) => r.eventId)],
-        );
-        for (const r of found.rows) ids.set(`${r.source}\u0000${r.event_id}`, r.id);
-      }
-      const live: LiveEvent[] = fresh.map((r) => ({
-        rowid: ids.get(`${r.source}\u0000${r.eventId}`)!,
-        source: r.source,
-        eventId: r.eventId,
-        type: r.type,
-        provider: r.provider,
-        deliveries: r.routes.length,
-        receivedAt: r.receivedAt,
-      }));
-      await this.notify(client, payloads(this.options.instance, 'e', live));
-      const freshKeys = new Set(fresh.map((r) => `${r.source}\u0000${r.eventId}`));
-      return records.map((r, i): StoreResult => {
-        const key = `${r.source}\u0000${r.eventId}`;
-        const rowid = ids.get(key)!;
-        return freshKeys.has(key) && firstOf.get(key) === i
-          ? { duplicate: false, rowid, deliveries: r.routes.length }
-          : { duplicate: true, rowid };
-      });
+    }
+    const inserted = await this.query<{ id: number; source: string; event_id: string }>(
+      storeEventsSql(size),
+      params,
+      `hookbridge_store_events_${size}`,
+    );
+    this.announce(
+      'e',
+      inserted.map((r) => r.id),
+    );
+    const ids = new Map(inserted.map((r) => [key(r.source, r.event_id), r.id]));
+    const fresh = new Set(ids.keys());
+    // Stored before, by this relay or another (committed: the insert waited for any concurrent writer of the key).
+    const seen = unique.filter((r) => !ids.has(key(r.source, r.eventId)));
+    if (seen.length) {
+      const found = await this.query<{ id: number; source: string; event_id: string }>(
+        `SELECT id, source, event_id FROM events WHERE (source, event_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        [seen.map((r) => r.source), seen.map((r) => r.eventId)],
+      );
+      for (const r of found) ids.set(key(r.source, r.event_id), r.id);
+    }
+    return records.map((r, i): StoreResult => {
+      const k = key(r.source, r.eventId);
+      const rowid = ids.get(k)!;
+      return fresh.has(k) && firstOf.get(k) === i ? { duplicate: false, rowid, deliveries: r.routes.length } : { duplicate: true, rowid };
     });
-  }
-
-  /** Sent with the transaction: the others hear of it when (and only if) it commits. */
-  private async notify(client: PoolClient, messages: string[]): Promise<void> {
-    if (messages.length) await client.query(`SELECT pg_notify($1, m) FROM unnest($2::text[]) AS m`, [CHANNEL, messages]);
   }
 
   async claim(requests: readonly ClaimRequest[], { now, leaseMs, orphans }: ClaimOptions): Promise<ClaimResult> {
@@ -361,18 +388,19 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** One statement: the attempts and each delivery's next state; the other relays are told after. */
   async recordAttempts(records: readonly AttemptRecord[]): Promise<void> {
     if (!records.length) return;
     const col = <T>(f: (r: AttemptRecord) => T) => records.map(f);
-    await this.transaction(async (client) => {
-      await client.query(
-        `WITH input AS (
-           SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::bigint[])
-             AS t(id, started_at, duration_ms, status, error, retry_at, outcome, now)),
-         logged AS (
-           INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status, error, retry_at)
-           SELECT id, (SELECT COUNT(*) + 1 FROM attempts a WHERE a.delivery_id = input.id), started_at, duration_ms, status, error, retry_at
-           FROM input)
+    const updated = await this.query<{ id: number }>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::int[], $5::text[], $6::bigint[], $7::text[], $8::bigint[])
+           AS t(id, started_at, duration_ms, status, error, retry_at, outcome, now)),
+       logged AS (
+         INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status, error, retry_at)
+         SELECT id, (SELECT COUNT(*) + 1 FROM attempts a WHERE a.delivery_id = input.id), started_at, duration_ms, status, error, retry_at
+         FROM input),
+       updated AS (
          UPDATE deliveries d SET
            status = CASE input.outcome WHEN 'delivered' THEN 'delivered' WHEN 'retry' THEN 'pending' ELSE 'failed' END,
            attempts = d.attempts + 1,
@@ -382,20 +410,24 @@ export class PostgresStore implements Store {
            lease_until = NULL,
            delivered_at = CASE WHEN input.outcome = 'delivered' THEN input.now ELSE d.delivered_at END,
            updated_at = input.now
-         FROM input WHERE d.id = input.id`,
-        [
-          col((r) => r.delivery.id),
-          col((r) => r.attempt.startedAt),
-          col((r) => r.attempt.durationMs),
-          col((r) => r.attempt.status ?? null),
-          col((r) => r.attempt.error ?? null),
-          col((r) => (r.outcome.kind === 'retry' ? r.outcome.at : null)),
-          col((r) => r.outcome.kind),
-          col((r) => r.now),
-        ],
-      );
-      await this.notify(client, payloads(this.options.instance, 'd', records.map(liveDelivery)));
-    });
+         FROM input WHERE d.id = input.id RETURNING d.id)
+       SELECT id FROM updated`,
+      [
+        col((r) => r.delivery.id),
+        col((r) => r.attempt.startedAt),
+        col((r) => r.attempt.durationMs),
+        col((r) => r.attempt.status ?? null),
+        col((r) => r.attempt.error ?? null),
+        col((r) => (r.outcome.kind === 'retry' ? r.outcome.at : null)),
+        col((r) => r.outcome.kind),
+        col((r) => r.now),
+      ],
+      'hookbridge_record_attempts',
+    );
+    this.announce(
+      'd',
+      updated.map((r) => r.id),
+    );
   }
 
   async release(ids: readonly number[], at: number, now: number): Promise<void> {
@@ -555,14 +587,45 @@ export class PostgresStore implements Store {
     }
   }
 
+  /** A notice names rows; listeners get them as the console shows them, read now. */
   private dispatch(payload: string): void {
-    const message = JSON.parse(payload) as { i: string; e?: LiveEvent[]; d?: LiveDelivery[] };
+    const message = JSON.parse(payload) as { i: string; e?: number[]; d?: number[] };
     if (message.i === this.options.instance) return;
-    const notices: StoreNotice[] = [
-      ...(message.e ?? []).map((event): StoreNotice => ({ instance: message.i, kind: 'event', event })),
-      ...(message.d ?? []).map((delivery): StoreNotice => ({ instance: message.i, kind: 'delivery', delivery })),
-    ];
-    for (const notice of notices) for (const listener of this.listeners) listener(notice);
+    const tell = (notices: StoreNotice[]) => {
+      for (const notice of notices) for (const listener of this.listeners) listener(notice);
+    };
+    // If the store is down meanwhile, the console misses these (it reloads its list when it reconnects).
+    const ignore = () => undefined;
+    if (message.e?.length) {
+      this.query<LiveEvent>(
+        `SELECT e.id AS rowid, e.source, e.event_id AS "eventId", e.type, e.provider, e.received_at AS "receivedAt",
+                (SELECT COUNT(*) FROM deliveries d WHERE d.event_rowid = e.id) AS deliveries
+         FROM events e WHERE e.id = ANY($1::bigint[]) ORDER BY e.id`,
+        [message.e],
+      ).then((rows) => tell(rows.map((event) => ({ instance: message.i, kind: 'event', event }))), ignore);
+    }
+    if (message.d?.length) {
+      this.query<DeliveryRow>(`SELECT * FROM deliveries WHERE id = ANY($1::bigint[]) ORDER BY id`, [message.d]).then(
+        (rows) =>
+          tell(
+            rows.map((d) => ({
+              instance: message.i,
+              kind: 'delivery',
+              delivery: {
+                rowid: d.event_rowid,
+                deliveryId: d.id,
+                route: d.route,
+                status: d.status === 'in_flight' ? 'pending' : d.status,
+                attempts: d.attempts,
+                ...(d.last_status !== null ? { lastStatus: d.last_status } : {}),
+                ...(d.last_error !== null ? { error: d.last_error } : {}),
+                at: d.updated_at,
+              },
+            })),
+          ),
+        ignore,
+      );
+    }
   }
 
   health(): StoreHealth {
@@ -571,6 +634,8 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.announcing) clearTimeout(this.announcing);
+    await this.flushAnnouncements();
     this.closed = true;
     await this.listener?.end().catch(() => undefined);
     await this.pool.end();
