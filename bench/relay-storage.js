@@ -64,7 +64,11 @@ async function burst(urls, sink, events, connections) {
   await new Promise((r) => setTimeout(r, 500));
   if (sink.duplicates()) throw new Error(`bench: ${sink.duplicates()} duplicate deliveries at the sink`);
   const latencies = [...sentAt].map(([id, at]) => sink.arrivals.get(id) - at).sort((a, b) => a - b);
-  return { perSecond: events / seconds, p50: latencies[Math.floor(latencies.length * 0.5)], p99: latencies[Math.floor(latencies.length * 0.99)] };
+  return {
+    perSecond: events / seconds,
+    p50: latencies[Math.floor(latencies.length * 0.5)],
+    p99: latencies[Math.floor(latencies.length * 0.99)],
+  };
 }
 
 async function run({ log = console.log } = {}) {
@@ -130,11 +134,15 @@ async function run({ log = console.log } = {}) {
 
     const ratio = median(rounds.map((r) => r.ratio));
     const sqlite = rows[0].result.perSecond;
-    log(`bench/relay --storage postgres — ${connections} connections, signed 1 KiB events, PostgreSQL ${pg.url().replace(/:[^:@/]+@/, ':***@')} (fsync on)`);
+    log(
+      `bench/relay --storage postgres — ${connections} connections, signed 1 KiB events, PostgreSQL ${pg.url().replace(/:[^:@/]+@/, ':***@')} (fsync on)`,
+    );
     log(
       `PostgreSQL intake / bare node:http: ${ratio.toFixed(2)}x, median of ${roundCount} alternating rounds [${rounds
         .map((r) => r.ratio.toFixed(2))
-        .join(', ')}] (floor ≥ 0.35x; ${fmt(median(rounds.map((r) => r.intake)))} vs ${fmt(median(rounds.map((r) => r.bare)))} req/s); every request a new event`,
+        .join(
+          ', ',
+        )}] (floor ≥ 0.35x; ${fmt(median(rounds.map((r) => r.intake)))} vs ${fmt(median(rounds.map((r) => r.bare)))} req/s); every request a new event`,
     );
     log(
       table(

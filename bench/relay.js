@@ -66,7 +66,7 @@ async function relayServer(sinkUrl, { routes = true, storage, defaults = false }
   writeFileSync(
     file,
     `server: { port: 0, allowInsecureDestinations: true }
-storage: ${storage ? `{ url: '${storage}', poolSize: ${process.env.BENCH_POOL || 8} }` : `{ path: ${join(dir, 'relay.db')}, synchronous: ${process.env.BENCH_SYNC || 'full'} }`}
+storage: ${storage ? `{ url: '${storage}' }` : `{ path: ${join(dir, 'relay.db')}, synchronous: ${process.env.BENCH_SYNC || 'full'} }`}
 ${defaults ? '' : 'workers: { concurrency: 64, pollInterval: 50ms }'}
 sources: [{ id: ts, provider: trackscore, secrets: [${SECRET}] }]
 routes: ${routes ? `[${route}]` : '[]'}

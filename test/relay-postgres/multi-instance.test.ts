@@ -88,7 +88,13 @@ async function startRelay(name: string, config: string, storage: string, port = 
   let log = '';
   child.stdout!.on('data', (c) => (log += c));
   child.stderr!.on('data', (c) => (log += c));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code, signal) => {
+      // A relay that ends unasked is a failure of its own: show why.
+      if (!stopping.has(child)) console.error(`relay ${name} exited unasked (code ${code}, signal ${signal}):\n${log.slice(-4000)}`);
+      r(code);
+    }),
+  );
   const end = Date.now() + 20_000;
   let found: number | undefined;
   while (found === undefined) {
@@ -100,7 +106,10 @@ async function startRelay(name: string, config: string, storage: string, port = 
   return { name, port: found, url: `http://127.0.0.1:${found}`, child, log: () => log, exited };
 }
 
+const stopping = new WeakSet<ChildProcess>();
+
 async function stopRelay(relay: RelayProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  stopping.add(relay.child);
   if (relay.child.exitCode === null) relay.child.kill(signal);
   await relay.exited;
 }
@@ -238,6 +247,7 @@ test('2. kill -9 of one relay under load: nothing accepted is lost; the other fi
       30_000,
       () => `only ${sink.arrivals.size} delivered`,
     );
+    stopping.add(a.child);
     a.child.kill('SIGKILL');
     await a.exited;
     live = [b];

@@ -15,10 +15,13 @@ interface Pending {
 export class IntakeWriter {
   private pending: Pending[] = [];
   private scheduled = false;
+  private inFlight = 0;
 
   constructor(
     private readonly target: Store,
     private readonly onCommit: () => void,
+    /** Batches under way at once; requests arriving meanwhile wait and go together in the next. */
+    private readonly maxInFlight = Infinity,
     private readonly maxBatch = 512,
   ) {}
 
@@ -34,15 +37,22 @@ export class IntakeWriter {
 
   private flush(): void {
     this.scheduled = false;
-    while (this.pending.length > 0) {
+    while (this.pending.length > 0 && this.inFlight < this.maxInFlight) {
       const batch = this.pending.splice(0, this.maxBatch);
+      this.inFlight++;
+      const settled = () => {
+        this.inFlight--;
+        if (this.pending.length && !this.scheduled) this.flush();
+      };
       this.target.storeEvents(batch.map((b) => toRecord(b.item))).then(
         (results) => {
+          settled();
           batch.forEach((b, i) => b.resolve(results[i]!));
           // Wake the delivery worker only when the batch gave it something to do.
           if (results.some((r) => !r.duplicate && r.deliveries > 0)) this.onCommit();
         },
         (error: unknown) => {
+          settled();
           for (const b of batch) b.reject(error);
         },
       );

@@ -2,7 +2,6 @@ import { Client, Pool, types, type ClientConfig, type PoolClient } from 'pg';
 import type { LiveEvent } from '../api-types';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import {
-  refill,
   StoreUnavailableError,
   type AttemptRecord,
   type AttemptRow,
@@ -146,11 +145,11 @@ export interface PostgresStoreOptions {
 
 /**
  * Several relays on one PostgreSQL database: intake commits events with their deliveries in one
- * transaction (dedupe by the (source, event id) key holds across relays); claims lease rows with
- * FOR UPDATE SKIP LOCKED, serialised per route on its `route_limits` row so a route's concurrency
- * and rate hold across relays; every commit NOTIFYs the others (their workers wake, their consoles
- * show it). When the database is unreachable, calls fail with StoreUnavailableError and
- * `health()` says so until a call succeeds again.
+ * statement (dedupe by the (source, event id) key holds across relays); claims lease rows with
+ * FOR UPDATE SKIP LOCKED, taken in turn per route on its `route_limits` row so a route's concurrency
+ * and rate hold across relays; committed rows are announced by NOTIFY (the others' workers wake,
+ * their consoles show them). When the database is unreachable, calls fail with
+ * StoreUnavailableError and `health()` says so until a call succeeds again.
  */
 export class PostgresStore implements Store {
   readonly engine = 'postgres';
@@ -212,20 +211,6 @@ export class PostgresStore implements Store {
   /** `name`: a statement prepared once per connection (the relay's hot statements: planning them every time cost more than running them). */
   private query<R extends object>(sql: string, params: unknown[] = [], name?: string): Promise<R[]> {
     return this.using(async (c) => (await c.query<R>({ text: sql, values: params, ...(name ? { name } : {}) })).rows);
-  }
-
-  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.using(async (client) => {
-      await client.query('BEGIN');
-      try {
-        const result = await work(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    });
   }
 
   /**
@@ -322,70 +307,32 @@ export class PostgresStore implements Store {
 
   async claim(requests: readonly ClaimRequest[], { now, leaseMs, orphans }: ClaimOptions): Promise<ClaimResult> {
     const lease = now + leaseMs;
-    // The same order in every relay: route rows are locked in it, so two claims never wait on each other in a cycle.
+    // Route by route, each in one round trip (hookbridge_claim in the schema), in the same order in every relay.
     const wanted = requests.filter((r) => r.want > 0).sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0));
     if (!wanted.length && !orphans) return { rows: [], more: false };
-    return this.transaction(async (client) => {
-      const rows: DeliveryRow[] = [];
-      let more = false;
-      for (const { route, want, concurrency, ratePerSecond } of wanted) {
-        // Locks the route's row: claims of one route are taken in turn across relays, so the counts below hold.
-        const bucket = (
-          await client.query<{ tokens: number; updated_at: number; fresh: boolean }>(
-            `INSERT INTO route_limits (route, tokens, updated_at) VALUES ($1, $2, $3)
-             ON CONFLICT (route) DO UPDATE SET route = excluded.route RETURNING tokens, updated_at, (xmax = 0) AS fresh`,
-            [route, Math.max(1, ratePerSecond ?? 1), now],
-          )
-        ).rows[0]!;
-        const leased = (
-          await client.query<{ n: number }>(
-            `SELECT COUNT(*) AS n FROM deliveries WHERE route = $1 AND status = 'in_flight' AND lease_until > $2`,
-            [route, now],
-          )
-        ).rows[0]!.n;
-        const tokens =
-          ratePerSecond === undefined
-            ? Infinity
-            : refill(bucket.fresh ? undefined : { tokens: bucket.tokens, updatedAt: bucket.updated_at }, ratePerSecond, now);
-        const limit = Math.min(want, concurrency - leased, Math.floor(tokens));
-        if (limit <= 0) {
-          more ||= concurrency - leased <= 0;
-          continue;
-        }
-        // Due pending rows and in-flight rows whose lease ran out (their relay died or lost its result), oldest first.
-        const claimed = await client.query<DeliveryRow>(
-          `WITH expired AS (SELECT id, lease_until AS due FROM deliveries WHERE route = $1 AND status = 'in_flight' AND lease_until <= $2
-                            ORDER BY lease_until LIMIT $3 FOR UPDATE SKIP LOCKED),
-                pending AS (SELECT id, next_attempt_at AS due FROM deliveries WHERE route = $1 AND status = 'pending' AND next_attempt_at <= $2
-                            ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED),
-                picked AS (SELECT id FROM (SELECT * FROM expired UNION ALL SELECT * FROM pending) AS due ORDER BY due LIMIT $3)
-           UPDATE deliveries d SET status = 'in_flight', lease_until = $4, updated_at = $2 FROM picked WHERE d.id = picked.id RETURNING d.*`,
-          [route, now, limit, lease],
-        );
-        if (ratePerSecond !== undefined) {
-          await client.query(`UPDATE route_limits SET tokens = $2, updated_at = $3 WHERE route = $1`, [
-            route,
-            tokens - claimed.rows.length,
-            now,
-          ]);
-        }
-        // Got all it asked for (not cut by the rate): there may be more.
-        more ||= claimed.rows.length === limit && limit < Math.floor(tokens);
-        rows.push(...claimed.rows);
-      }
-      if (orphans) {
-        const claimed = await client.query<DeliveryRow>(
-          `UPDATE deliveries d SET status = 'in_flight', lease_until = $3, updated_at = $2
-           FROM (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $2 AND NOT (route = ANY($1::text[]))
-                 LIMIT 16 FOR UPDATE SKIP LOCKED) AS picked
-           WHERE d.id = picked.id RETURNING d.*`,
-          [requests.map((r) => r.route), now, lease],
-        );
-        more ||= claimed.rows.length === 16;
-        rows.push(...claimed.rows);
-      }
-      return { rows, more };
-    });
+    const rows: DeliveryRow[] = [];
+    let more = false;
+    for (const { route, want, concurrency, ratePerSecond } of wanted) {
+      const [{ claimed }] = (await this.query<{ claimed: { rows: DeliveryRow[]; more: boolean } }>(
+        `SELECT hookbridge_claim($1, $2, $3, $4, $5, $6) AS claimed`,
+        [route, want, concurrency, ratePerSecond ?? null, now, lease],
+        'hookbridge_claim',
+      )) as [{ claimed: { rows: DeliveryRow[]; more: boolean } }];
+      rows.push(...claimed.rows);
+      more ||= claimed.more;
+    }
+    if (orphans) {
+      const claimed = await this.query<DeliveryRow>(
+        `UPDATE deliveries d SET status = 'in_flight', lease_until = $3, updated_at = $2
+         FROM (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $2 AND NOT (route = ANY($1::text[]))
+               LIMIT 16 FOR UPDATE SKIP LOCKED) AS picked
+         WHERE d.id = picked.id RETURNING d.*`,
+        [requests.map((r) => r.route), now, lease],
+      );
+      more ||= claimed.length === 16;
+      rows.push(...claimed);
+    }
+    return { rows, more };
   }
 
   /** One statement: the attempts and each delivery's next state; the other relays are told after. */
