@@ -380,3 +380,42 @@ test('5. PostgreSQL stopped mid-load and started again: intake answers 503 meanw
     await own.destroy();
   }
 }, 120_000);
+
+describe('the CLI on PostgreSQL', () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((done) => {
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout!.on('data', (c) => (out += c));
+      child.stderr!.on('data', (c) => (out += c));
+      child.once('exit', (code) => done({ code, out }));
+    });
+
+  test('`hookbridge migrate` applies the migrations once, then finds nothing to do; the password never shows', async () => {
+    const storage = await pg.createDatabase(`multi_${databases++}`);
+    const first = await run(['migrate', '--storage', storage]);
+    expect(first).toEqual({
+      code: 0,
+      out: expect.stringMatching(/postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/\w+: applied migrations 1, 2\n/),
+    });
+    const again = await run(['migrate', '--storage', storage]);
+    expect(again).toEqual({ code: 0, out: expect.stringContaining('schema already up to date') });
+    for (const { out } of [first, again]) expect(out).not.toContain('hookbridge-test');
+  });
+
+  test('`serve` with an unreachable PostgreSQL says so in one line and exits 2; a URL that is not PostgreSQL is a config error', async () => {
+    const config = writeConfig('http://127.0.0.1:9/sink');
+    const down = await run(['serve', '--config', config, '--storage', 'postgres://relay:s3cret-pw@127.0.0.1:1/hookbridge']);
+    expect(down.code).toBe(2);
+    expect(down.out.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^error: could not connect to PostgreSQL at postgres:\/\/relay:\*\*\*@127\.0\.0\.1:1\/hookbridge: .*ECONNREFUSED/,
+      ),
+    ]);
+    expect(down.out).not.toContain('s3cret-pw');
+    writeFileSync(config, `storage: { url: 'mysql://root@db/hookbridge' }\nsources: [{ id: ts, provider: trackscore, secrets: [x] }]\n`);
+    const wrong = await run(['serve', '--config', config]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.out).toContain('storage.url: expected a PostgreSQL URL like "postgres://user:password@host:5432/hookbridge"');
+  });
+});

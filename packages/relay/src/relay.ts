@@ -45,6 +45,7 @@ export class Relay {
   readonly feed = new LiveFeed();
   private retention: NodeJS.Timeout | undefined;
   private closing = false;
+  private listening = false;
 
   constructor(
     readonly config: RelayConfig,
@@ -147,6 +148,7 @@ export class Relay {
       } else this.feed.emit('delivery', notice.delivery);
     });
     const url = await this.app.listen({ port, host });
+    this.listening = true;
     this.worker.start();
     const sweep = () =>
       void this.store.prune(Date.now() - this.config.retention.deliveredMaxAge).then(
@@ -171,6 +173,7 @@ export class Relay {
     await this.app.close();
     await this.worker.stop(graceMs);
     await this.store.close();
-    this.logger.info('hookbridge relay stopped');
+    // A relay that never started (its store or port refused) says nothing more than the reason it gave.
+    if (this.listening) this.logger.info('hookbridge relay stopped');
   }
 }
