@@ -83,10 +83,18 @@ export class SqliteDatabase {
   private readonly attemptsTransaction: Database.Transaction<(records: readonly AttemptRecord[]) => void>;
   private readonly claimTransaction: (requests: readonly ClaimRequest[], options: ClaimOptions) => ClaimResult;
 
-  constructor(path: string, options: { synchronous?: 'full' | 'normal' } = {}) {
+  /**
+   * `checkpoints: 'elsewhere'`: this connection never checkpoints the WAL itself (the write thread:
+   * a checkpoint there stalled intake commits, 1.3 → 0.9 ms a commit measured); another connection
+   * calls `checkpoint()` instead.
+   */
+  constructor(path: string, options: { synchronous?: 'full' | 'normal'; checkpoints?: 'auto' | 'elsewhere' } = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
+    if (options.checkpoints === 'elsewhere') this.db.pragma('wal_autocheckpoint = 0');
+    // A WAL left large by a burst is truncated back to this after a checkpoint.
+    this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
@@ -254,6 +262,15 @@ export class SqliteDatabase {
   /** Puts claimed deliveries back without counting an attempt (shutdown). */
   release(ids: readonly number[], at: number, now: number): void {
     for (const id of ids) this.q.release.run(at, now, id);
+  }
+
+  /**
+   * Copies committed WAL frames into the database file without waiting for (or blocking) the writer;
+   * the writer starts the WAL over once all of it is copied. Returns the frames still in the WAL.
+   */
+  checkpoint(): number {
+    const [result] = this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
+    return result ? result.log - result.checkpointed : 0;
   }
 
   /** After a crash, leases of the previous process are void: at-least-once, not at-most-once. */
