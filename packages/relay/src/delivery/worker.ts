@@ -2,7 +2,7 @@ import { retryDelay, type DestinationGuard, type HookEvent, type RetryPolicy } f
 import type { Logger } from 'pino';
 import type { RelayConfig, RouteConfig } from '../config/schema';
 import type { LiveDelivery } from '../api-types';
-import { liveDelivery, type AttemptRecord, type ClaimRequest, type DeliveryRow, type Store } from '../storage/store';
+import { liveDelivery, type AttemptRecord, type ClaimRequest, type DeliveryRow, type EventRow, type Store } from '../storage/store';
 import { sendTo, type SendOutcome } from './destinations';
 
 export function routePolicy(config: RelayConfig, route?: RouteConfig): RetryPolicy {
@@ -39,9 +39,8 @@ export interface StoredEvent {
 }
 
 /**
- * Events intake just stored, so a worker on the main thread (in-memory database) needn't read
- * and parse them back. Bounded; a miss (after a restart, or for an old event) reads the store.
- * The delivery thread reads them through its own connection instead.
+ * Events the worker will deliver: handed over by intake when the worker runs on the main thread
+ * (in-memory database), else read in one go for each claim. Bounded; a miss reads the store.
  */
 export class RecentEvents {
   private readonly items = new Map<number, StoredEvent>();
@@ -59,7 +58,10 @@ export async function eventOf(store: Store, rowid: number, recent?: RecentEvents
   const cached = recent?.get(rowid);
   if (cached) return cached;
   const row = await store.event(rowid);
-  if (!row) return undefined;
+  return row && storedEvent(row);
+}
+
+function storedEvent(row: EventRow): StoredEvent {
   const event = JSON.parse(row.event) as HookEvent;
   event.raw = JSON.parse(row.body.toString('utf8'));
   return { event, source: row.source, receivedAt: row.received_at };
@@ -193,6 +195,7 @@ export class DeliveryWorker {
           orphans,
         });
         if (orphans) this.orphansClaimedAt = now;
+        await this.prefetch(rows);
         // Drained (or what is left waits for its route's rate), unless new work was committed meanwhile.
         if (!more && this.wakes === wakes) this.queueMayHaveMore = false;
         this.buffer.push(...rows);
@@ -246,6 +249,17 @@ export class DeliveryWorker {
         this.queueMayHaveMore = true;
         void this.tick();
       }, wait);
+    }
+  }
+
+  /** Reads the events of claimed rows in one go (not one read per delivery: a round trip each on PostgreSQL). */
+  private async prefetch(rows: readonly DeliveryRow[]): Promise<void> {
+    const missing = [...new Set(rows.map((r) => r.event_rowid).filter((rowid) => !this.recent.get(rowid)))];
+    if (!missing.length) return;
+    try {
+      for (const row of await this.store.events(missing)) this.recent.set(row.id, storedEvent(row));
+    } catch {
+      // Each attempt reads its own event then (and, failing that, waits for its lease).
     }
   }
 

@@ -389,6 +389,10 @@ export class PostgresStore implements Store {
     return (await this.query<EventRow>(`SELECT * FROM events WHERE id = $1`, [rowid]))[0];
   }
 
+  events(rowids: readonly number[]): Promise<EventRow[]> {
+    return this.query<EventRow>(`SELECT * FROM events WHERE id = ANY($1::bigint[])`, [rowids], 'hookbridge_events');
+  }
+
   async nextDueAt(): Promise<number | undefined> {
     return (
       (await this.query<{ at: number | null }>(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`))[0]?.at ??

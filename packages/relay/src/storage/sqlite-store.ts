@@ -75,6 +75,9 @@ export class SqliteStore implements Store {
   async event(rowid: number) {
     return this.db.event(rowid);
   }
+  async events(rowids: readonly number[]) {
+    return rowids.flatMap((rowid) => this.db.event(rowid) ?? []);
+  }
   async nextDueAt() {
     return this.db.db.open ? this.db.nextDueAt() : undefined;
   }

@@ -151,6 +151,8 @@ export interface Store {
   /** Puts claimed deliveries back without counting an attempt (shutdown). */
   release(ids: readonly number[], at: number, now: number): Promise<void>;
   event(rowid: number): Promise<EventRow | undefined>;
+  /** Many events at once (the events of the deliveries just claimed): one round trip. */
+  events(rowids: readonly number[]): Promise<EventRow[]>;
   /** When the next pending delivery comes due, if any. */
   nextDueAt(): Promise<number | undefined>;
 
