@@ -5,6 +5,7 @@
 //    PostgreSQL ×2 relays on one database: delivered events/s and p50/p99 from sending to arrival at the sink.
 // Preconditions checked: every request a new event answered 202, every event at the sink exactly once.
 const { createServer } = require('node:http');
+const { readFileSync } = require('node:fs');
 const { PostgresServer } = require('../test/support/postgres');
 const { table, fmt, median } = require('./harness');
 const { relayServer, presigned, assertFresh, load } = require('./relay');
@@ -37,6 +38,16 @@ async function timingSink() {
   };
 }
 
+/** The machine's CPU counters (Linux), to tell how busy all its cores were during a burst. */
+function cpuTimes() {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { idle: fields[3] + fields[4], total: fields.reduce((a, b) => a + b, 0) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Sends `events` fresh events split over `urls` and waits until each arrived once; rate and latency percentiles. */
 async function burst(urls, sink, events, connections) {
   const pool = presigned(events);
@@ -50,6 +61,7 @@ async function burst(urls, sink, events, connections) {
     },
   };
   const t0 = Date.now();
+  const cpu0 = cpuTimes();
   const share = (i) => Math.floor(events / urls.length) + (i < events % urls.length ? 1 : 0);
   const results = await Promise.all(
     urls.map((url, i) => load(url, { amount: share(i), connections: Math.ceil(connections / urls.length), pool: timed })),
@@ -61,6 +73,8 @@ async function burst(urls, sink, events, connections) {
     await new Promise((r) => setTimeout(r, 20));
   }
   const seconds = (Math.max(...[...sentAt.keys()].map((id) => sink.arrivals.get(id))) - t0) / 1000;
+  const cpu1 = cpuTimes();
+  const busy = cpu0 && cpu1 ? 1 - (cpu1.idle - cpu0.idle) / (cpu1.total - cpu0.total) : undefined;
   await new Promise((r) => setTimeout(r, 500));
   if (sink.duplicates()) throw new Error(`bench: ${sink.duplicates()} duplicate deliveries at the sink`);
   const latencies = [...sentAt].map(([id, at]) => sink.arrivals.get(id) - at).sort((a, b) => a - b);
@@ -152,6 +166,7 @@ async function run({ log = console.log } = {}) {
           'vs SQLite ×1': `${(result.perSecond / sqlite).toFixed(2)}x`,
           'p50 ms': fmt(result.p50),
           'p99 ms': fmt(result.p99),
+          'CPU busy (all cores)': result.busy === undefined ? '-' : `${Math.round(result.busy * 100)}%`,
         })),
       ),
     );

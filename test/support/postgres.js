@@ -11,6 +11,12 @@ const { dirname, join } = require('node:path');
 
 const RUN_AS = 'hookbridge-pg';
 
+// Servers still running when this process ends (a failed test, a crash) are stopped with it, not left behind.
+const running = new Set();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGQUIT');
+});
+
 function binaries() {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(`test/support/postgres.js knows the linux-x64 binaries only (this is ${process.platform}-${process.arch})`);
@@ -112,6 +118,8 @@ class PostgresServer {
     if (!this.fsync) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
     const child = spawn(this.bin.postgres, args, { ...this.ids, env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     await new Promise((resolve, reject) => {
       child.stderr.on('data', (chunk) => {
         this.log = (this.log + chunk).slice(-20000);
