@@ -82,6 +82,7 @@ async function burst(urls, sink, events, connections) {
     perSecond: events / seconds,
     p50: latencies[Math.floor(latencies.length * 0.5)],
     p99: latencies[Math.floor(latencies.length * 0.99)],
+    busy,
   };
 }
 
