@@ -63,7 +63,7 @@ export class Relay {
     let remember: IntakeDeps['remember'];
     if (opened.inline) {
       // An in-memory database cannot be shared with other threads: deliveries run here.
-      const worker = new DeliveryWorker(this.store, config, this.metrics, this.logger, guard, print, this.feed);
+      const worker = new DeliveryWorker(this.store, this.instance, config, this.metrics, this.logger, guard, print, this.feed);
       remember = (rowid, stored) => worker.recent.set(rowid, stored);
       this.worker = worker;
     } else {
@@ -125,8 +125,8 @@ export class Relay {
       onDrop: () => logger.warn('a console stream fell too far behind and was closed (it reconnects and reloads)'),
     });
     this.app.register(consoleRoutes);
-    // Alive (200) whatever the store says; `storage` tells whether it answers. Ready: not stopping, and the store answers.
-    this.app.get('/healthz', async () => ({ ok: true, storage: this.store.health() }));
+    // Alive (200) whatever the store says; `storage` tells whether it answers; `instance` which relay answered (behind a load balancer). Ready: not stopping, and the store answers.
+    this.app.get('/healthz', async () => ({ ok: true, instance: this.instance, storage: this.store.health() }));
     this.app.get('/readyz', async (_req, reply) => {
       const storage = this.store.health();
       const ready = !this.closing && storage.ok;

@@ -30,7 +30,7 @@ const logger = pino({ level: logLevel }, { write: (line: string) => send({ kind:
 onTemplateWarning((w) => logger.warn({ template: w.template, property: w.property }, w.message));
 // SQLite: a read connection of its own, writes through the write thread. PostgreSQL: a pool of its own.
 const store = openDeliveryStore(config.storage, instance, writesPort);
-const worker = new DeliveryWorker(store, config, metrics, logger, guard, (line) => send({ kind: 'print', line }), {
+const worker = new DeliveryWorker(store, instance, config, metrics, logger, guard, (line) => send({ kind: 'print', line }), {
   emit: (_name, delivery) => send({ kind: 'feed', delivery }),
 });
 

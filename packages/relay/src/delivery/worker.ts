@@ -105,6 +105,8 @@ export class DeliveryWorker {
 
   constructor(
     private readonly store: Store,
+    /** This relay's instance name, kept on the rows it leases. */
+    private readonly instance: string,
     private readonly config: RelayConfig,
     private readonly metrics: DeliveryMetrics,
     private readonly logger: Logger,
@@ -193,6 +195,7 @@ export class DeliveryWorker {
           now,
           leaseMs: this.config.workers.lease ?? this.config.retry.timeout * 3 + 60_000,
           orphans,
+          instance: this.instance,
         });
         if (orphans) this.orphansClaimedAt = now;
         await this.prefetch(rows);

@@ -305,7 +305,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  async claim(requests: readonly ClaimRequest[], { now, leaseMs, orphans }: ClaimOptions): Promise<ClaimResult> {
+  async claim(requests: readonly ClaimRequest[], { now, leaseMs, orphans, instance }: ClaimOptions): Promise<ClaimResult> {
     const lease = now + leaseMs;
     // Route by route, each in one round trip (hookbridge_claim in the schema), in the same order in every relay.
     const wanted = requests.filter((r) => r.want > 0).sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0));
@@ -314,8 +314,8 @@ export class PostgresStore implements Store {
     let more = false;
     for (const { route, want, concurrency, ratePerSecond } of wanted) {
       const [{ claimed }] = (await this.query<{ claimed: { rows: DeliveryRow[]; more: boolean } }>(
-        `SELECT hookbridge_claim($1, $2, $3, $4, $5, $6) AS claimed`,
-        [route, want, concurrency, ratePerSecond ?? null, now, lease],
+        `SELECT hookbridge_claim($1, $2, $3, $4, $5, $6, $7) AS claimed`,
+        [route, want, concurrency, ratePerSecond ?? null, now, lease, instance],
         'hookbridge_claim',
       )) as [{ claimed: { rows: DeliveryRow[]; more: boolean } }];
       rows.push(...claimed.rows);
@@ -323,11 +323,11 @@ export class PostgresStore implements Store {
     }
     if (orphans) {
       const claimed = await this.query<DeliveryRow>(
-        `UPDATE deliveries d SET status = 'in_flight', lease_until = $3, updated_at = $2
+        `UPDATE deliveries d SET status = 'in_flight', lease_until = $3, leased_by = $4, updated_at = $2
          FROM (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $2 AND NOT (route = ANY($1::text[]))
                LIMIT 16 FOR UPDATE SKIP LOCKED) AS picked
          WHERE d.id = picked.id RETURNING d.*`,
-        [requests.map((r) => r.route), now, lease],
+        [requests.map((r) => r.route), now, lease, instance],
       );
       more ||= claimed.length === 16;
       rows.push(...claimed);

@@ -20,7 +20,8 @@ import {
   type StoreResult,
 } from './store';
 
-const MIGRATIONS: string[] = [
+/** Versioned migrations (`user_version`): SQL, or a function for what SQLite cannot say idempotently. */
+const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
   `CREATE TABLE events (
      id INTEGER PRIMARY KEY,
      source TEXT NOT NULL,
@@ -69,6 +70,11 @@ const MIGRATIONS: string[] = [
    CREATE INDEX IF NOT EXISTS deliveries_due_route ON deliveries (status, next_attempt_at, route);`,
   // Route rates as token buckets kept with the queue (see ClaimRequest).
   `CREATE TABLE IF NOT EXISTS route_limits (route TEXT PRIMARY KEY, tokens REAL NOT NULL, updated_at INTEGER NOT NULL);`,
+  // Which relay holds a lease (operators, and the tests of a relay killed mid-delivery).
+  (db) => {
+    const columns = db.prepare(`SELECT name FROM pragma_table_info('deliveries')`).pluck().all();
+    if (!columns.includes('leased_by')) db.exec(`ALTER TABLE deliveries ADD COLUMN leased_by TEXT`);
+  },
 ];
 
 /**
@@ -113,7 +119,7 @@ export class SqliteDatabase {
       // was never recorded: a failed write, a stuck attempt) — reclaimed while the relay runs, not only at the
       // next start. Two indexed scans rather than an OR the planner cannot index.
       claimRoute: db.prepare(
-        `UPDATE deliveries SET status = 'in_flight', lease_until = @lease, updated_at = @now
+        `UPDATE deliveries SET status = 'in_flight', lease_until = @lease, leased_by = @instance, updated_at = @now
          WHERE id IN (SELECT id FROM (
              SELECT id, next_attempt_at AS due FROM deliveries WHERE route = @route AND status = 'pending' AND next_attempt_at <= @now
              UNION ALL
@@ -123,7 +129,7 @@ export class SqliteDatabase {
       ),
       // Deliveries of routes no longer configured (the worker marks them failed), a few at a time.
       claimOrphans: db.prepare(
-        `UPDATE deliveries SET status = 'in_flight', lease_until = @lease, updated_at = @now
+        `UPDATE deliveries SET status = 'in_flight', lease_until = @lease, leased_by = @instance, updated_at = @now
          WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @now
                       AND route NOT IN (SELECT value FROM json_each(@routes)) LIMIT @limit)
          RETURNING *`,
@@ -170,7 +176,9 @@ export class SqliteDatabase {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     for (let v = version; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
+        const migration = MIGRATIONS[v]!;
+        if (typeof migration === 'string') this.db.exec(migration);
+        else migration(this.db);
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }
@@ -212,7 +220,7 @@ export class SqliteDatabase {
     return this.claimTransaction(requests, options);
   }
 
-  private claimAll(requests: readonly ClaimRequest[], { now, leaseMs, orphans }: ClaimOptions): ClaimResult {
+  private claimAll(requests: readonly ClaimRequest[], { now, leaseMs, orphans, instance }: ClaimOptions): ClaimResult {
     const lease = now + leaseMs;
     const rows: DeliveryRow[] = [];
     let more = false;
@@ -226,14 +234,14 @@ export class SqliteDatabase {
         more ||= free <= 0;
         continue;
       }
-      const claimed = this.q.claimRoute.all({ route, limit, now, lease }) as DeliveryRow[];
+      const claimed = this.q.claimRoute.all({ route, limit, now, lease, instance }) as DeliveryRow[];
       if (ratePerSecond !== undefined) this.q.saveBucket.run(route, tokens - claimed.length, now);
       more ||= claimed.length === limit && limit < Math.floor(tokens);
       rows.push(...claimed);
     }
     if (orphans) {
       const routes = JSON.stringify(requests.map((r) => r.route));
-      const claimed = this.q.claimOrphans.all({ routes, limit: 16, now, lease }) as DeliveryRow[];
+      const claimed = this.q.claimOrphans.all({ routes, limit: 16, now, lease, instance }) as DeliveryRow[];
       more ||= claimed.length === 16;
       rows.push(...claimed);
     }

@@ -54,7 +54,7 @@ function record(eventId: string, routes = ['r'], receivedAt = 1000, source = 'ts
 }
 
 const want = (route: string, n = 10, concurrency = 100, ratePerSecond?: number) => ({ route, want: n, concurrency, ratePerSecond });
-const claimAt = (now: number, leaseMs = 5000) => ({ now, leaseMs, orphans: false });
+const claimAt = (now: number, leaseMs = 5000, instance = 'relay-1') => ({ now, leaseMs, orphans: false, instance });
 
 function result(delivery: DeliveryRow, outcome: AttemptRecord['outcome'], now: number, status?: number): AttemptRecord {
   return {
@@ -93,10 +93,10 @@ describe.each(ENGINES)('$name store', ({ open }) => {
   test('a claimed delivery is leased: nobody takes it until the lease runs out, then it is claimed again with a new lease', async () => {
     await store.storeEvents([record('e1')]);
     const { rows } = await store.claim([want('r')], claimAt(1000));
-    expect(rows).toEqual([expect.objectContaining({ route: 'r', status: 'in_flight', lease_until: 6000 })]);
-    expect((await store.claim([want('r')], claimAt(5999))).rows).toEqual([]);
-    const again = (await store.claim([want('r')], claimAt(6000))).rows;
-    expect(again).toEqual([expect.objectContaining({ id: rows[0]!.id, lease_until: 11_000 })]);
+    expect(rows).toEqual([expect.objectContaining({ route: 'r', status: 'in_flight', lease_until: 6000, leased_by: 'relay-1' })]);
+    expect((await store.claim([want('r')], claimAt(5999, 5000, 'relay-2'))).rows).toEqual([]);
+    const again = (await store.claim([want('r')], claimAt(6000, 5000, 'relay-2'))).rows;
+    expect(again).toEqual([expect.objectContaining({ id: rows[0]!.id, lease_until: 11_000, leased_by: 'relay-2' })]);
   });
 
   test("a route's concurrency caps what is leased at once; a freed slot lets the next be claimed", async () => {
@@ -162,7 +162,7 @@ describe.each(ENGINES)('$name store', ({ open }) => {
     expect(await store.queueDepth()).toEqual({ pending: 2, inFlight: 0, failed: 0 });
     const again = (await store.claim([want('r')], claimAt(1500))).rows;
     expect(again).toEqual([expect.objectContaining({ id: rows[0]!.id, attempts: 0 })]);
-    const orphans = (await store.claim([want('r')], { now: 1600, leaseMs: 5000, orphans: true })).rows;
+    const orphans = (await store.claim([want('r')], { now: 1600, leaseMs: 5000, orphans: true, instance: 'relay-1' })).rows;
     expect(orphans.map((r) => r.route)).toEqual(['gone']);
   });
 

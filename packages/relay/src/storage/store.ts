@@ -19,6 +19,8 @@ export interface DeliveryRow {
   attempts: number;
   next_attempt_at: number;
   lease_until: number | null;
+  /** The relay that holds (or last held) the lease: its instance name (see /healthz). */
+  leased_by: string | null;
   last_status: number | null;
   last_error: string | null;
   created_at: number;
@@ -93,6 +95,8 @@ export interface ClaimRequest {
 export interface ClaimOptions {
   now: number;
   leaseMs: number;
+  /** Who claims: the relay's instance name, kept on the rows it leases. */
+  instance: string;
   /** Also claim (a few) due deliveries of routes not in the requests: routes removed from the config. */
   orphans: boolean;
 }
