@@ -73,6 +73,16 @@ ${extra.rate ? `    ratePerSecond: ${extra.rate}\n` : ''}`,
   return file;
 }
 
+/** A sink, a database of its own (or `storage`), and relays a and b on it with one configuration. */
+async function setUp(options: { sinkDelayMs?: number; storage?: string } & Parameters<typeof writeConfig>[1] = {}) {
+  const sink = await startSink(options.sinkDelayMs);
+  const storage = options.storage ?? (await pg.createDatabase(`multi_${databases++}`));
+  const config = writeConfig(sink.url, options);
+  const a = await startRelay('a', config, storage);
+  const b = await startRelay('b', config, storage);
+  return { sink, storage, config, a, b };
+}
+
 interface RelayProcess {
   name: string;
   port: number;
@@ -189,11 +199,7 @@ async function waitUntilAsync(check: () => Promise<boolean>, ms: number, what: s
 const missing = (accepted: Set<string>, arrivals: Map<string, number[]>) => [...accepted].filter((id) => !arrivals.has(id));
 
 test('1. events sent alternately to two relays are all delivered once; the same event sent to both is stored once, delivered once', async () => {
-  const sink = await startSink();
-  const storage = await pg.createDatabase(`multi_${databases++}`);
-  const config = writeConfig(sink.url);
-  const a = await startRelay('a', config, storage);
-  const b = await startRelay('b', config, storage);
+  const { sink, a, b } = await setUp();
   try {
     const { accepted, statuses } = await provider(() => [a, b], 400);
     expect(statuses.get(202)).toBe(400);
@@ -242,12 +248,8 @@ test('1. events sent alternately to two relays are all delivered once; the same 
 }, 60_000);
 
 test('2. kill -9 of one relay under load: nothing accepted is lost; the other finishes its deliveries after their lease', async () => {
-  const sink = await startSink(20);
-  const storage = await pg.createDatabase(`multi_${databases++}`);
   // The route's concurrency holds across both relays: high enough that each keeps its 16 workers busy.
-  const config = writeConfig(sink.url, { lease: '2s', routeConcurrency: 64 });
-  const a = await startRelay('a', config, storage);
-  const b = await startRelay('b', config, storage);
+  const { sink, storage, a, b } = await setUp({ sinkDelayMs: 20, lease: '2s', routeConcurrency: 64 });
   const [aName, bName] = [(await health(a)).instance, (await health(b)).instance];
   const db = new Client({ connectionString: storage });
   await db.connect();
@@ -308,12 +310,8 @@ test('2. kill -9 of one relay under load: nothing accepted is lost; the other fi
 }, 120_000);
 
 test('3. a route limited to N/s delivers at most about N/s with two relays running', async () => {
-  const sink = await startSink();
-  const storage = await pg.createDatabase(`multi_${databases++}`);
   const rate = 10;
-  const config = writeConfig(sink.url, { rate });
-  const a = await startRelay('a', config, storage);
-  const b = await startRelay('b', config, storage);
+  const { sink, a, b } = await setUp({ rate });
   try {
     const { accepted } = await provider(() => [a, b], 50, 8);
     await waitUntil(
@@ -335,11 +333,9 @@ test('3. a route limited to N/s delivers at most about N/s with two relays runni
 }, 60_000);
 
 test('4. rolling restart under load (SIGTERM one, start it again, then the other): nothing lost', async () => {
-  const sink = await startSink(5);
-  const storage = await pg.createDatabase(`multi_${databases++}`);
-  const config = writeConfig(sink.url);
-  let a = await startRelay('a', config, storage);
-  let b = await startRelay('b', config, storage);
+  const started = await setUp({ sinkDelayMs: 5 });
+  const { sink, storage, config } = started;
+  let { a, b } = started;
   let live = [a, b];
   try {
     const load = provider(() => live, 2500, 16, 2);
@@ -374,10 +370,7 @@ test('4. rolling restart under load (SIGTERM one, start it again, then the other
 
 test('5. PostgreSQL stopped mid-load and started again: intake answers 503 meanwhile, nothing acknowledged is lost, both recover', async () => {
   const own = await PostgresServer.start({ fsync: false });
-  const sink = await startSink();
-  const config = writeConfig(sink.url);
-  const a = await startRelay('a', config, own.url());
-  const b = await startRelay('b', config, own.url());
+  const { sink, a, b } = await setUp({ storage: own.url() });
   try {
     const load = provider(() => [a, b], 1500, 8, 2);
     await waitUntil(

@@ -27,6 +27,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      attempts INTEGER NOT NULL DEFAULT 0,
      next_attempt_at BIGINT NOT NULL,
      lease_until BIGINT,
+     leased_by TEXT,
      last_status INTEGER,
      last_error TEXT,
      created_at BIGINT NOT NULL,
@@ -51,8 +52,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE TABLE route_limits (route TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, updated_at BIGINT NOT NULL);`,
   // Claims of one route in one round trip. Each statement of a PL/pgSQL function sees the data committed
   // before it, so the count taken after the route's row is locked is exact across relays. The bucket
-  // arithmetic is refill() of store.ts.
-  `CREATE FUNCTION hookbridge_claim(p_route TEXT, p_want INTEGER, p_concurrency INTEGER, p_rate DOUBLE PRECISION, p_now BIGINT, p_lease BIGINT)
+  // arithmetic is refill() of store.ts; the claiming relay is kept in `leased_by`.
+  `CREATE FUNCTION hookbridge_claim(p_route TEXT, p_want INTEGER, p_concurrency INTEGER, p_rate DOUBLE PRECISION, p_now BIGINT, p_lease BIGINT,
+                                    p_instance TEXT)
    RETURNS JSON LANGUAGE plpgsql AS $$
    DECLARE
      bucket route_limits%ROWTYPE;
@@ -80,51 +82,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
           pending AS (SELECT id, next_attempt_at AS due FROM deliveries WHERE route = p_route AND status = 'pending' AND next_attempt_at <= p_now
                       ORDER BY next_attempt_at LIMIT lim FOR UPDATE SKIP LOCKED),
           picked AS (SELECT id FROM (SELECT * FROM expired UNION ALL SELECT * FROM pending) AS due ORDER BY due LIMIT lim),
-          leased AS (UPDATE deliveries d SET status = 'in_flight', lease_until = p_lease, updated_at = p_now FROM picked
-                     WHERE d.id = picked.id RETURNING d.*)
-     SELECT COALESCE(json_agg(leased), '[]'::json), COUNT(*) INTO claimed, n FROM leased;
-     IF p_rate IS NOT NULL THEN
-       UPDATE route_limits SET tokens = refilled - n, updated_at = p_now WHERE route = p_route;
-     END IF;
-     -- All it was allowed, and not cut by the rate: there may be more.
-     RETURN json_build_object('rows', claimed, 'more', n = lim AND (p_rate IS NULL OR lim < FLOOR(refilled)));
-   END $$;`,
-  // Which relay holds a lease (operators, and the tests of a relay killed mid-delivery); the claim records it.
-  `ALTER TABLE deliveries ADD COLUMN leased_by TEXT;
-   DROP FUNCTION hookbridge_claim(TEXT, INTEGER, INTEGER, DOUBLE PRECISION, BIGINT, BIGINT);
-   CREATE FUNCTION hookbridge_claim(p_route TEXT, p_want INTEGER, p_concurrency INTEGER, p_rate DOUBLE PRECISION, p_now BIGINT, p_lease BIGINT,
-                                    p_instance TEXT)
-   RETURNS JSON LANGUAGE plpgsql AS $$
-   DECLARE
-     bucket route_limits%ROWTYPE;
-     refilled DOUBLE PRECISION;
-     free INTEGER;
-     lim INTEGER;
-     claimed JSON;
-     n INTEGER;
-   BEGIN
-     INSERT INTO route_limits (route, tokens, updated_at) VALUES (p_route, GREATEST(1, COALESCE(p_rate, 1)), p_now)
-       ON CONFLICT (route) DO UPDATE SET route = excluded.route RETURNING * INTO bucket;
-     SELECT p_concurrency - COUNT(*) INTO free FROM deliveries WHERE route = p_route AND status = 'in_flight' AND lease_until > p_now;
-     lim := LEAST(p_want, free);
-     IF p_rate IS NOT NULL THEN
-       refilled := LEAST(GREATEST(1, p_rate), bucket.tokens + GREATEST(0, p_now - bucket.updated_at) / 1000.0 * p_rate);
-       lim := LEAST(lim, FLOOR(refilled)::INTEGER);
-     END IF;
-     IF lim <= 0 THEN
-       RETURN json_build_object('rows', '[]'::json, 'more', free <= 0);
-     END IF;
-     WITH expired AS (SELECT id, lease_until AS due FROM deliveries WHERE route = p_route AND status = 'in_flight' AND lease_until <= p_now
-                      ORDER BY lease_until LIMIT lim FOR UPDATE SKIP LOCKED),
-          pending AS (SELECT id, next_attempt_at AS due FROM deliveries WHERE route = p_route AND status = 'pending' AND next_attempt_at <= p_now
-                      ORDER BY next_attempt_at LIMIT lim FOR UPDATE SKIP LOCKED),
-          picked AS (SELECT id FROM (SELECT * FROM expired UNION ALL SELECT * FROM pending) AS due ORDER BY due LIMIT lim),
           leased AS (UPDATE deliveries d SET status = 'in_flight', lease_until = p_lease, leased_by = p_instance, updated_at = p_now
                      FROM picked WHERE d.id = picked.id RETURNING d.*)
      SELECT COALESCE(json_agg(leased), '[]'::json), COUNT(*) INTO claimed, n FROM leased;
      IF p_rate IS NOT NULL THEN
        UPDATE route_limits SET tokens = refilled - n, updated_at = p_now WHERE route = p_route;
      END IF;
+     -- All it was allowed, and not cut by the rate: there may be more.
      RETURN json_build_object('rows', claimed, 'more', n = lim AND (p_rate IS NULL OR lim < FLOOR(refilled)));
    END $$;`,
 ];
