@@ -196,6 +196,15 @@ async function waitUntilAsync(check: () => Promise<boolean>, ms: number, what: s
   }
 }
 
+/** Waits until every accepted event reached the sink; fails naming how many did not. */
+function allDelivered(accepted: Set<string>, sink: { arrivals: Map<string, number[]> }, ms: number): Promise<void> {
+  return waitUntil(
+    () => missing(accepted, sink.arrivals).length === 0,
+    ms,
+    () => `${missing(accepted, sink.arrivals).length} accepted events lost`,
+  );
+}
+
 const missing = (accepted: Set<string>, arrivals: Map<string, number[]>) => [...accepted].filter((id) => !arrivals.has(id));
 
 test('1. events sent alternately to two relays are all delivered once; the same event sent to both is stored once, delivered once', async () => {
@@ -203,11 +212,7 @@ test('1. events sent alternately to two relays are all delivered once; the same 
   try {
     const { accepted, statuses } = await provider(() => [a, b], 400);
     expect(statuses.get(202)).toBe(400);
-    await waitUntil(
-      () => missing(accepted, sink.arrivals).length === 0,
-      20_000,
-      () => `${missing(accepted, sink.arrivals).length} undelivered`,
-    );
+    await allDelivered(accepted, sink, 20_000);
 
     for (let i = 0; i < 10; i++) {
       const req = signedRequest('trackscore', SECRET, 'score.updated');
@@ -274,11 +279,7 @@ test('2. kill -9 of one relay under load: nothing accepted is lost; the other fi
     ).rows;
     expect(held.length).toBeGreaterThan(0);
     const { accepted } = await load;
-    await waitUntil(
-      () => missing(accepted, sink.arrivals).length === 0,
-      60_000,
-      () => `${missing(accepted, sink.arrivals).length} accepted events lost`,
-    );
+    await allDelivered(accepted, sink, 60_000);
     expect(missing(accepted, sink.arrivals)).toEqual([]);
     // b finished every one of them, and only once their lease had run out.
     await waitUntilAsync(
@@ -314,11 +315,7 @@ test('3. a route limited to N/s delivers at most about N/s with two relays runni
   const { sink, a, b } = await setUp({ rate });
   try {
     const { accepted } = await provider(() => [a, b], 50, 8);
-    await waitUntil(
-      () => missing(accepted, sink.arrivals).length === 0,
-      20_000,
-      () => `${sink.arrivals.size} of 50 delivered`,
-    );
+    await allDelivered(accepted, sink, 20_000);
     const times = [...sink.arrivals.values()].map((t) => t[0]!).sort((x, y) => x - y);
     // A bucket of one second's worth (N) may go at once; the rest at N/s, shared by both relays (2N/s if each kept its own).
     const afterBurst = (times.length - rate) / ((times.at(-1)! - times[0]!) / 1000);
@@ -353,11 +350,7 @@ test('4. rolling restart under load (SIGTERM one, start it again, then the other
     b = await startRelay('b', config, storage, b.port);
     live = [a, b];
     const { accepted, statuses } = await load;
-    await waitUntil(
-      () => missing(accepted, sink.arrivals).length === 0,
-      30_000,
-      () => `${missing(accepted, sink.arrivals).length} accepted events lost`,
-    );
+    await allDelivered(accepted, sink, 30_000);
     console.log(
       `rolling restart: ${accepted.size} accepted, 0 lost, ${sink.duplicates()} duplicates; answers ${JSON.stringify(Object.fromEntries(statuses))}`,
     );
@@ -390,11 +383,7 @@ test('5. PostgreSQL stopped mid-load and started again: intake answers 503 meanw
     await new Promise((r) => setTimeout(r, 1500));
     await own.startServer();
     const { accepted, statuses } = await load;
-    await waitUntil(
-      () => missing(accepted, sink.arrivals).length === 0,
-      30_000,
-      () => `${missing(accepted, sink.arrivals).length} accepted events lost`,
-    );
+    await allDelivered(accepted, sink, 30_000);
     console.log(
       `PostgreSQL down ~2 s under load: answers ${JSON.stringify(Object.fromEntries(statuses))}; ${accepted.size} accepted, 0 lost`,
     );
