@@ -390,7 +390,12 @@ export class PostgresStore implements Store {
   }
 
   events(rowids: readonly number[]): Promise<EventRow[]> {
-    return this.query<EventRow>(`SELECT * FROM events WHERE id = ANY($1::bigint[])`, [rowids], 'hookbridge_events');
+    // Columns named: a prepared `SELECT *` fails once a later migration adds a column under a running relay.
+    return this.query<EventRow>(
+      `SELECT id, source, event_id, provider, type, occurred_at, received_at, headers, body, event FROM events WHERE id = ANY($1::bigint[])`,
+      [rowids],
+      'hookbridge_events',
+    );
   }
 
   async nextDueAt(): Promise<number | undefined> {
