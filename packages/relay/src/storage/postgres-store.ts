@@ -136,6 +136,19 @@ function storeEventsSql(size: number): string {
   return sql;
 }
 
+/** A notice from another relay, or undefined for anything else sent on the channel. */
+function parseNotice(payload: string): { i: string; e?: number[]; d?: number[] } | undefined {
+  let message: unknown;
+  try {
+    message = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  const m = message as { i?: unknown; e?: unknown; d?: unknown };
+  const ids = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((x) => Number.isSafeInteger(x)));
+  return typeof m?.i === 'string' && ids(m.e) && ids(m.d) ? (m as { i: string; e?: number[]; d?: number[] }) : undefined;
+}
+
 export interface PostgresStoreOptions {
   /** This relay's name in notices, so it can tell its own from the others'. */
   instance: string;
@@ -545,8 +558,9 @@ export class PostgresStore implements Store {
 
   /** A notice names rows; listeners get them as the console shows them, read now. */
   private dispatch(payload: string): void {
-    const message = JSON.parse(payload) as { i: string; e?: number[]; d?: number[] };
-    if (message.i === this.options.instance) return;
+    const message = parseNotice(payload);
+    // Not ours (anyone with access to the database may NOTIFY on the channel), or our own.
+    if (!message || message.i === this.options.instance) return;
     const tell = (notices: StoreNotice[]) => {
       for (const notice of notices) for (const listener of this.listeners) listener(notice);
     };

@@ -234,6 +234,12 @@ describe('PostgreSQL: several relays on one database', () => {
     a.subscribe((n) => heardByA.push(n));
     await waitFor(() => a.health().ok && b.health().ok);
     await new Promise((r) => setTimeout(r, 200)); // both LISTENing
+    // Anything else on the channel (anyone with access to the database may NOTIFY) is ignored, not fatal.
+    const other = new Client({ connectionString: url });
+    await other.connect();
+    for (const junk of ['not json', '{"i":1}', '{"i":"x","e":["1; DROP"]}', '[]', 'null'])
+      await other.query(`SELECT pg_notify('hookbridge', $1)`, [junk]);
+    await other.end();
     const [stored] = await a.storeEvents([record('live-1')]);
     await waitFor(() => heardByB.length === 1);
     expect(heardByB[0]).toEqual({
