@@ -10,6 +10,10 @@ export declare class PostgresServer {
   createDatabase(name: string): Promise<string>;
   /** Starts again after `stop` (same port and data). */
   startServer(): Promise<void>;
+  /** Freezes the server and its backends (SIGSTOP): connections stay open, nothing answers. */
+  pause(): void;
+  /** Lets a paused server run again. */
+  resume(): void;
   /** Stops the server (fast shutdown: committed data stays). */
   stop(): Promise<void>;
   /** Stops the server and deletes its files. */

@@ -148,6 +148,26 @@ class PostgresServer {
     return this.url(name);
   }
 
+  /** Freezes the server and its backends (SIGSTOP): connections stay open, nothing answers. */
+  pause() {
+    this.signalAll('STOP');
+  }
+
+  /** Lets a paused server run again. */
+  resume() {
+    this.signalAll('CONT');
+  }
+
+  signalAll(signal) {
+    if (!this.child) return;
+    try {
+      execFileSync('pkill', [`-${signal}`, '-P', String(this.child.pid)]);
+    } catch {
+      // no backends
+    }
+    this.child.kill(`SIG${signal}`);
+  }
+
   /** Stops the server (fast shutdown: open transactions roll back, committed data stays). */
   async stop() {
     const child = this.child;

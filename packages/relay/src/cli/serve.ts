@@ -163,7 +163,7 @@ export function migrateCommand(program: Command): void {
         process.exit(2);
       }
       try {
-        const storage = file ? loadConfig(file).storage : { path: '', synchronous: 'full' as const, poolSize: 1 };
+        const storage = file ? loadConfig(file).storage : { path: '', synchronous: 'full' as const, poolSize: 1, queryTimeout: 30_000 };
         const config = { storage } as RelayConfig;
         if (o.storage) useStorage(config, o.storage);
         const { url, path } = config.storage;

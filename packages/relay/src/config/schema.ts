@@ -161,9 +161,11 @@ export const configSchema = z
           .optional(),
         /** Connections per pool (the relay opens two: intake and admin, deliveries). */
         poolSize: z.number().int().min(1).max(100).default(8),
+        /** PostgreSQL: a statement not answered in this long fails (a hung database answers 503, not never). */
+        queryTimeout: duration.default(30_000),
       })
       .strict()
-      .default({ path: './data/hookbridge.db', synchronous: 'full', poolSize: 8 }),
+      .default({ path: './data/hookbridge.db', synchronous: 'full', poolSize: 8, queryTimeout: 30_000 }),
     retention: z
       .object({ deliveredMaxAge: duration.default(7 * 86_400_000), interval: duration.default(3_600_000) })
       .strict()

@@ -50,7 +50,9 @@ function isConnectionError(error: unknown): boolean {
     if (/^(08|57P)/.test(e.code)) return true; // connection exception, operator intervention (shutdown, starting up)
     if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNABORTED'].includes(e.code)) return true;
   }
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(e?.message ?? '');
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|not queryable/i.test(
+    e?.message ?? '',
+  );
 }
 
 /** Hides the password of a connection URL, for messages and logs. */
@@ -154,6 +156,8 @@ export interface PostgresStoreOptions {
   instance: string;
   /** Connections in this store's pool. */
   poolSize?: number;
+  /** A statement not answered in this long fails as unavailable (and its connection is dropped). Default 30 s. */
+  queryTimeoutMs?: number;
 }
 
 /**
@@ -179,7 +183,15 @@ export class PostgresStore implements Store {
     private readonly url: string,
     private readonly options: PostgresStoreOptions,
   ) {
-    this.pool = new Pool({ connectionString: url, max: options.poolSize ?? 8, types: parsers, connectionTimeoutMillis: 5000 });
+    this.pool = new Pool({
+      connectionString: url,
+      max: options.poolSize ?? 8,
+      types: parsers,
+      // A database that stops answering (hung, or a network that drops packets) must not hold intake forever.
+      connectionTimeoutMillis: 5000,
+      query_timeout: options.queryTimeoutMs ?? 30_000,
+      keepAlive: true,
+    });
     // An idle connection dropped by the server (restart, failover) is discarded by the pool; remember the store is down.
     this.pool.on('error', (error) => this.markDown(error));
   }
@@ -532,7 +544,7 @@ export class PostgresStore implements Store {
   /** One connection LISTENs; when it drops it comes back (every second while the database is down), and says the store is up. */
   private async listen(): Promise<void> {
     while (!this.closed) {
-      const client = new Client({ connectionString: this.url, connectionTimeoutMillis: 5000 });
+      const client = new Client({ connectionString: this.url, connectionTimeoutMillis: 5000, keepAlive: true });
       const ended = new Promise<void>((resolve) => {
         client.once('end', resolve);
         client.on('error', (error) => {

@@ -299,6 +299,29 @@ describe('PostgreSQL: several relays on one database', () => {
     }
   }, 30_000);
 
+  test('a database that stops answering (frozen, connections open) fails calls as unavailable after the query timeout, then recovers', async () => {
+    const own = await PostgresServer.start({ fsync: false });
+    try {
+      const store = new PostgresStore(own.url(), { instance: 'a', poolSize: 2, queryTimeoutMs: 500 });
+      await store.open();
+      await store.storeEvents([record('before')]);
+      own.pause();
+      const started = Date.now();
+      await expect(store.storeEvents([record('during')])).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(store.health()).toMatchObject({ ok: false });
+      own.resume();
+      expect(await store.storeEvents([record('after')])).toEqual([expect.objectContaining({ duplicate: false })]);
+      expect(store.health()).toMatchObject({ ok: true });
+      // Whether 'during' reached the database before it froze is unknown to the caller: it was answered as failed, so the provider sends it again.
+      expect((await store.storeEvents([record('during')]))[0]).toHaveProperty('rowid');
+      await store.close();
+    } finally {
+      own.resume();
+      await own.destroy();
+    }
+  }, 30_000);
+
   test('an unreachable database at start is a clear error that hides the password', async () => {
     const store = new PostgresStore('postgres://hookbridge:s3cret@127.0.0.1:1/none', { instance: 'a' });
     const error = await store.open().then(
