@@ -75,6 +75,8 @@ function storedEvent(row: EventRow): StoredEvent {
  */
 export class DeliveryWorker {
   private readonly routes: Map<string, RouteConfig>;
+  /** Each route's limits, as claims ask for them. */
+  private readonly limits: Omit<ClaimRequest, 'want'>[];
   private readonly running = new Map<number, Promise<void>>();
   /** Attempts under way, per route. */
   private readonly perRoute = new Map<string, number>();
@@ -116,6 +118,7 @@ export class DeliveryWorker {
     readonly recent = new RecentEvents(),
   ) {
     this.routes = new Map(config.routes.map((r) => [r.id, r]));
+    this.limits = config.routes.map((r) => ({ route: r.id, concurrency: r.concurrency, ratePerSecond: defaultRate(r) }));
   }
 
   start(): void {
@@ -271,12 +274,7 @@ export class DeliveryWorker {
    * and rate across every relay (Slack's default: one message a second per channel).
    */
   private requests(want: number): ClaimRequest[] {
-    return [...this.routes.values()].map((route) => ({
-      route: route.id,
-      want,
-      concurrency: route.concurrency,
-      ratePerSecond: defaultRate(route),
-    }));
+    return this.limits.map((limit) => ({ ...limit, want }));
   }
 
   private async run(row: DeliveryRow): Promise<void> {

@@ -282,12 +282,15 @@ export class PostgresStore implements Store {
   async storeEvents(records: readonly EventRecord[]): Promise<StoreResult[]> {
     // The first of two same-key records in one batch is stored; the second is its duplicate.
     const key = (source: string, eventId: string) => `${source}\u0000${eventId}`;
+    const keys = records.map((r) => key(r.source, r.eventId));
     const firstOf = new Map<string, number>();
     const unique: EventRecord[] = [];
+    const uniqueKeys: string[] = [];
     records.forEach((r, i) => {
-      if (!firstOf.has(key(r.source, r.eventId))) {
-        firstOf.set(key(r.source, r.eventId), i);
+      if (!firstOf.has(keys[i]!)) {
+        firstOf.set(keys[i]!, i);
         unique.push(r);
+        uniqueKeys.push(keys[i]!);
       }
     });
     // Rows as separate parameters (a body goes as binary bytea, a JSON text as it is), padded to a
@@ -315,7 +318,7 @@ export class PostgresStore implements Store {
     const ids = new Map(inserted.map((r) => [key(r.source, r.event_id), r.id]));
     const fresh = new Set(ids.keys());
     // Stored before, by this relay or another (committed: the insert waited for any concurrent writer of the key).
-    const seen = unique.filter((r) => !ids.has(key(r.source, r.eventId)));
+    const seen = unique.filter((_, j) => !ids.has(uniqueKeys[j]!));
     if (seen.length) {
       const found = await this.query<{ id: number; source: string; event_id: string }>(
         `SELECT id, source, event_id FROM events WHERE (source, event_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
@@ -324,7 +327,7 @@ export class PostgresStore implements Store {
       for (const r of found) ids.set(key(r.source, r.event_id), r.id);
     }
     return records.map((r, i): StoreResult => {
-      const k = key(r.source, r.eventId);
+      const k = keys[i]!;
       const rowid = ids.get(k)!;
       return fresh.has(k) && firstOf.get(k) === i ? { duplicate: false, rowid, deliveries: r.routes.length } : { duplicate: true, rowid };
     });

@@ -227,8 +227,10 @@ export class SqliteDatabase {
     for (const { route, want, concurrency, ratePerSecond } of requests) {
       if (want <= 0) continue;
       const free = concurrency - (this.q.leased.get(route, now) as { n: number }).n;
-      const bucket = this.q.bucket.get(route) as { tokens: number; updatedAt: number } | undefined;
-      const tokens = ratePerSecond === undefined ? Infinity : refill(bucket, ratePerSecond, now);
+      const tokens =
+        ratePerSecond === undefined
+          ? Infinity
+          : refill(this.q.bucket.get(route) as { tokens: number; updatedAt: number } | undefined, ratePerSecond, now);
       const limit = Math.min(want, free, Math.floor(tokens));
       if (limit <= 0) {
         more ||= free <= 0;
