@@ -3,9 +3,6 @@ import { SqliteDatabase } from './sqlite';
 import type { ClaimOptions, ClaimRequest, DeliveryStatus, EventRecord, Store, StoreHealth, AttemptRecord } from './store';
 import { inlineWrites, ThreadWrites, WritesClient, type Writes } from './writes';
 
-/** How often the delivery thread copies the WAL into the database file. */
-const CHECKPOINT_EVERY_MS = 200;
-
 /**
  * The embedded store: one SQLite file, one relay. Reads run on a connection of the calling
  * thread (WAL lets them proceed while a write commits); every write goes to one writer — the
@@ -14,8 +11,6 @@ const CHECKPOINT_EVERY_MS = 200;
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite';
-
-  private checkpoints: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly db: SqliteDatabase,
@@ -36,15 +31,9 @@ export class SqliteStore implements Store {
     return { store: new SqliteStore(db, new ThreadWrites(config.path, config.synchronous, port1)), recovered, deliveryPort: port2 };
   }
 
-  /**
-   * The delivery thread's store: its own read connection, writes through `port` to the relay's writer.
-   * It also checkpoints the WAL (the writer does not), a few times a second, off intake's path.
-   */
+  /** The delivery thread's store: its own read connection, writes through `port` to the relay's writer. */
   static forDeliveryThread(config: { path: string; synchronous: 'full' | 'normal' }, port: MessagePort): SqliteStore {
-    const store = new SqliteStore(new SqliteDatabase(config.path, { synchronous: config.synchronous }), new WritesClient(port));
-    store.checkpoints = setInterval(() => store.db.checkpoint(), CHECKPOINT_EVERY_MS);
-    store.checkpoints.unref();
-    return store;
+    return new SqliteStore(new SqliteDatabase(config.path, { synchronous: config.synchronous }), new WritesClient(port));
   }
 
   /** Migrated when opened. */
@@ -108,7 +97,6 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.checkpoints) clearInterval(this.checkpoints);
     await this.writes.close();
     this.db.close();
   }

@@ -1,6 +1,6 @@
 // One behaviour suite for both stores (SQLite on a file with its write thread; PostgreSQL on a real server started
 // here), then what only PostgreSQL offers: several relays on one database.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -191,6 +191,28 @@ describe.each(ENGINES)('$name store', ({ open }) => {
     expect((await store.listEvents({ limit: 10 })).map((e) => e.event_id)).toEqual(['e3', 'e2']);
     expect(store.health()).toMatchObject({ ok: true });
   });
+});
+
+describe('SQLite under sustained intake', () => {
+  test('the WAL stays bounded while the writer never pauses (it checkpoints itself and starts the file over)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'hb-wal-')), 'relay.db');
+    const { store } = SqliteStore.open({ path, synchronous: 'normal' });
+    const note = 'x'.repeat(2000);
+    let largest = 0;
+    // ~60 MB of events, batch after batch with no gap in which another connection could catch up.
+    for (let batch = 0; batch < 60; batch++) {
+      const records = Array.from({ length: 500 }, (_, i) => {
+        const r = record(`evt_${batch}_${i}`, []);
+        return { ...r, body: Buffer.from(JSON.stringify({ id: r.eventId, note })) };
+      });
+      await store.storeEvents(records);
+      largest = Math.max(largest, statSync(`${path}-wal`).size);
+    }
+    await store.close();
+    // A checkpoint every 1,000 pages (8 MiB) and a batch on top; a WAL nobody restarts grows past 60 MB.
+    expect(largest).toBeLessThan(16 * 1024 * 1024);
+    expect(largest).toBeGreaterThan(0);
+  }, 60_000);
 });
 
 describe('PostgreSQL: several relays on one database', () => {

@@ -4,7 +4,7 @@ import { SqliteDatabase } from './sqlite';
 import { WRITE_OPS, type WriteReply, type WriteRequest } from './writes';
 
 const { path, synchronous, extraPort } = workerData as { path: string; synchronous: 'full' | 'normal'; extraPort?: MessagePort };
-const storage = new SqliteDatabase(path, { synchronous, checkpoints: 'elsewhere' });
+const storage = new SqliteDatabase(path, { synchronous });
 const port = parentPort! as unknown as MessagePort;
 
 function perform({ id, op, args }: WriteRequest): WriteReply {
