@@ -1,5 +1,7 @@
 // Tiny benchmark harness: ops/s per case, and each case's ratio to a baseline measured in the same rounds.
 const { performance } = require('node:perf_hooks');
+const { readFileSync, readdirSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
 
 function until(fn, ms) {
   const end = performance.now() + ms;
@@ -62,4 +64,55 @@ function table(rows) {
 }
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
-module.exports = { measure, compare, median, table, fmt };
+
+let ticksPerSecond;
+/** CPU time (ms, user + system, every thread) the processes `pids` have used so far, from /proc; undefined off Linux. */
+function cpuMs(pids) {
+  try {
+    ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK']).toString()) || 100;
+    let total = 0;
+    for (const pid of pids) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+    }
+    return total;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process and its children (a PostgreSQL server's postmaster and backends), from /proc. */
+function withChildren(pid) {
+  const pids = [pid];
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/**
+ * Runs `work` (a load phase answering `{ requests: { total } }`) and adds the CPU it cost per request, in µs: each
+ * of `servers` (name → function giving their pids) and this process (the load generator).
+ */
+async function cpuPerRequest(servers, work) {
+  const pidsOf = Object.fromEntries(Object.entries(servers).map(([name, pids]) => [name, pids()]));
+  const before = Object.fromEntries(Object.entries(pidsOf).map(([name, pids]) => [name, cpuMs(pids)]));
+  const self = process.cpuUsage();
+  const result = await work();
+  const n = result.requests.total || 1;
+  const used = process.cpuUsage(self);
+  const cpu = { 'load generator': (used.user + used.system) / n };
+  for (const [name, pids] of Object.entries(pidsOf)) {
+    const after = cpuMs(pids);
+    if (after !== undefined && before[name] !== undefined) cpu[name] = ((after - before[name]) * 1000) / n;
+  }
+  return { result, cpu };
+}
+
+module.exports = { measure, compare, median, table, fmt, cpuMs, withChildren, cpuPerRequest };

@@ -12,7 +12,7 @@ const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 const autocannon = require('autocannon');
 const core = require('@hookbridge/core');
-const { table, fmt, median } = require('./harness');
+const { table, fmt, median, cpuPerRequest } = require('./harness');
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -170,10 +170,18 @@ async function run({
   assertFresh('intake warm-up', await load(intakeOnly.url, { duration: 2, connections, pool: intakePool }));
   const rounds = [];
   for (let r = 0; r < roundCount; r++) {
-    const bareResult = await load(bare.url, { duration: phase, connections, pool });
-    const intakeResult = await load(intakeOnly.url, { duration: phase, connections, pool: intakePool });
+    const b = await cpuPerRequest({ server: () => [bare.child.pid] }, () => load(bare.url, { duration: phase, connections, pool }));
+    const i = await cpuPerRequest({ server: () => [intakeOnly.child.pid] }, () =>
+      load(intakeOnly.url, { duration: phase, connections, pool: intakePool }),
+    );
+    const [bareResult, intakeResult] = [b.result, i.result];
     assertFresh(`intake round ${r + 1}`, intakeResult);
-    rounds.push({ bareResult, intakeResult, ratio: intakeResult.requests.average / bareResult.requests.average });
+    rounds.push({
+      bareResult,
+      intakeResult,
+      ratio: intakeResult.requests.average / bareResult.requests.average,
+      cpu: { bare: b.cpu, intake: i.cpu },
+    });
   }
   bare.child.kill();
   intakeOnly.child.kill('SIGTERM');
@@ -226,6 +234,12 @@ async function run({
   );
   log(`every timed intake request was a new event (${fmt(intakePool.used)} distinct ids, all answered 202)`);
   log(`ratio intake / bare: ${ratio.toFixed(2)}x median of rounds [${rounds.map((r) => r.ratio.toFixed(2)).join(', ')}] (target ≥ 0.50x)`);
+  const cpu = (server, who) => median(rounds.map((r) => r.cpu[server][who] ?? NaN)).toFixed(0);
+  log(
+    `CPU per request (median of rounds, µs, all threads): bare server ${cpu('bare', 'server')} + load generator ${cpu('bare', 'load generator')}; ` +
+      `relay ${cpu('intake', 'server')} + load generator ${cpu('intake', 'load generator')}. The load generator is one thread: ` +
+      `at the bare server's rate it uses ${((bareResult.requests.average * cpu('bare', 'load generator')) / 1e4).toFixed(0)}% of a core`,
+  );
   log(`ratio intake while delivering / bare: ${(relayResult.requests.average / bareResult.requests.average).toFixed(2)}x`);
   log(
     `end to end: ${fmt(events)} events received, stored and delivered to a local sink in ${seconds.toFixed(1)} s = ${fmt(events / seconds)} events/s ` +
