@@ -7,7 +7,7 @@
 const { createServer } = require('node:http');
 const { readFileSync } = require('node:fs');
 const { PostgresServer } = require('../test/support/postgres');
-const { table, fmt, median } = require('./harness');
+const { table, fmt, median, cpuPerRequest, withChildren } = require('./harness');
 const { relayServer, presigned, assertFresh, load } = require('./relay');
 
 const arg = (name, fallback) => {
@@ -108,10 +108,15 @@ async function run({ log = console.log } = {}) {
     assertFresh('intake warm-up', await load(intake.url, { duration: 2, connections, pool: intakePool }));
     const rounds = [];
     for (let r = 0; r < roundCount; r++) {
-      const b = await load(bare.url, { duration: phase, connections, pool: barePool });
-      const i = await load(intake.url, { duration: phase, connections, pool: intakePool });
-      assertFresh(`intake round ${r + 1}`, i);
-      rounds.push({ bare: b.requests.average, intake: i.requests.average, ratio: i.requests.average / b.requests.average });
+      const b = await cpuPerRequest({ server: () => [bare.child.pid] }, () =>
+        load(bare.url, { duration: phase, connections, pool: barePool }),
+      );
+      const i = await cpuPerRequest({ relay: () => [intake.child.pid], postgres: () => withChildren(pg.child.pid) }, () =>
+        load(intake.url, { duration: phase, connections, pool: intakePool }),
+      );
+      assertFresh(`intake round ${r + 1}`, i.result);
+      const [bareRate, intakeRate] = [b.result.requests.average, i.result.requests.average];
+      rounds.push({ bare: bareRate, intake: intakeRate, ratio: intakeRate / bareRate, cpu: { bare: b.cpu, intake: i.cpu } });
     }
     stopAll();
 
@@ -158,6 +163,11 @@ async function run({ log = console.log } = {}) {
         .join(
           ', ',
         )}] (floor ≥ 0.35x; ${fmt(median(rounds.map((r) => r.intake)))} vs ${fmt(median(rounds.map((r) => r.bare)))} req/s); every request a new event`,
+    );
+    const cpu = (phase, who) => median(rounds.map((r) => r.cpu[phase][who] ?? NaN)).toFixed(0);
+    log(
+      `CPU per request (median of rounds, µs, all threads): bare server ${cpu('bare', 'server')} + load generator ${cpu('bare', 'load generator')}; ` +
+        `relay ${cpu('intake', 'relay')} + PostgreSQL ${cpu('intake', 'postgres')} + load generator ${cpu('intake', 'load generator')}`,
     );
     log(
       table(
