@@ -68,7 +68,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
   app.get<{ Params: { id: string }; Querystring: { source?: string } }>('/admin/events/:id', async (request, reply) => {
     const [row] = await store.findEvents(request.params.id, request.query.source);
     if (!row) return reply.code(404).send({ ok: false, error: 'not_found', message: `No event ${request.params.id}` });
-    const { body, headers, event, ...meta } = row;
+    const { body, headers, event: _event, ...meta } = row;
     const text = body.toString('utf8');
     let payload: unknown = text;
     try {
@@ -95,7 +95,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         return { route: d.route, kind, message: null, error: (error as Error).message };
       }
     });
-    return { ...meta, headers: JSON.parse(headers) as unknown, payload, event: JSON.parse(event) as unknown, deliveries, previews };
+    const { raw: _raw, ...event } = stored.event;
+    return { ...meta, headers: JSON.parse(headers) as unknown, payload, event, deliveries, previews };
   });
 
   app.get<{ Querystring: { status?: string; route?: string; since?: string; limit?: string } }>(

@@ -2,7 +2,15 @@ import { retryDelay, type DestinationGuard, type HookEvent, type RetryPolicy } f
 import type { Logger } from 'pino';
 import type { RelayConfig, RouteConfig } from '../config/schema';
 import type { LiveDelivery } from '../api-types';
-import { liveDelivery, type AttemptRecord, type ClaimRequest, type DeliveryRow, type EventRow, type Store } from '../storage/store';
+import {
+  eventFromRow,
+  liveDelivery,
+  type AttemptRecord,
+  type ClaimRequest,
+  type DeliveryRow,
+  type EventRow,
+  type Store,
+} from '../storage/store';
 import { sendTo, type SendOutcome } from './destinations';
 
 export function routePolicy(config: RelayConfig, route?: RouteConfig): RetryPolicy {
@@ -62,8 +70,8 @@ export async function eventOf(store: Store, rowid: number, recent?: RecentEvents
 }
 
 function storedEvent(row: EventRow): StoredEvent {
-  const event = JSON.parse(row.event) as HookEvent;
-  event.raw = JSON.parse(row.body.toString('utf8'));
+  const raw: unknown = JSON.parse(row.body.toString('utf8'));
+  const event: HookEvent = { ...eventFromRow(row.event, raw), raw };
   return { event, source: row.source, receivedAt: row.received_at };
 }
 

@@ -8,7 +8,16 @@ import { PostgresServer } from '../../../../test/support/postgres';
 import { migratePostgres, PostgresStore } from './postgres-store';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import { SqliteStore } from './sqlite-store';
-import { StoreUnavailableError, type AttemptRecord, type DeliveryRow, type EventRecord, type Store, type StoreNotice } from './store';
+import {
+  eventFromRow,
+  StoreUnavailableError,
+  toRecord,
+  type AttemptRecord,
+  type DeliveryRow,
+  type EventRecord,
+  type Store,
+  type StoreNotice,
+} from './store';
 
 let server: PostgresServer;
 let databases = 0;
@@ -88,6 +97,33 @@ describe.each(ENGINES)('$name store', ({ open }) => {
     expect(JSON.parse(row!.body.toString('utf8'))).toEqual({ id: 'e2' });
     expect((await store.findEvents(String(first!.rowid)))[0]!.event_id).toBe('e1');
     expect(await store.findEvents('e1', 'other')).toHaveLength(1);
+  });
+
+  test("an event's data is stored once (in the body) and found again by its path; data a profile built is kept in the event", async () => {
+    const payload = { id: 'p1', data: { note: 'marker-in-data' }, event: { type: 'x.y', data: { deep: 'marker-in-event-data' } } };
+    const cases = [
+      { data: payload.data as unknown, marker: 'marker-in-data', inEvent: false }, // TrackScore: payload.data
+      { data: payload.event.data, marker: 'marker-in-event-data', inEvent: false }, // Trakkr: payload.event.data
+      { data: payload, marker: 'marker-in-data', inEvent: false }, // the payload itself
+      { data: { built: 'marker-built' }, marker: 'marker-built', inEvent: true }, // not in the payload
+    ];
+    for (const [i, c] of cases.entries()) {
+      const event = {
+        id: `evt_${i}`,
+        provider: 'trakkr',
+        type: 'x.y',
+        occurredAt: '2026-12-01T00:00:00Z',
+        data: c.data,
+        summary: 's',
+        raw: payload,
+      };
+      const body = Buffer.from(JSON.stringify(payload));
+      const [stored] = await store.storeEvents([toRecord({ source: 'ts', event, headers: {}, body, routes: [], receivedAt: 1000 })]);
+      const row = (await store.event(stored!.rowid))!;
+      const { raw: _raw, ...canonical } = event;
+      expect(eventFromRow(row.event, JSON.parse(row.body.toString('utf8')))).toEqual(canonical);
+      expect(row.event.includes(c.marker)).toBe(c.inEvent);
+    }
   });
 
   test('a claimed delivery is leased: nobody takes it until the lease runs out, then it is claimed again with a new lease', async () => {
