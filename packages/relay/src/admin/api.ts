@@ -5,7 +5,7 @@ import { parseDuration } from '../config/units';
 import type { RelayConfig } from '../config/schema';
 import type { Source } from '../intake/sources';
 import { renderFor } from '../delivery/destinations';
-import { eventOf } from '../delivery/worker';
+import { storedEvent } from '../delivery/worker';
 import { sameSecret } from '../secrets';
 
 const STATUSES: DeliveryStatus[] = ['pending', 'in_flight', 'delivered', 'failed'];
@@ -68,17 +68,11 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
   app.get<{ Params: { id: string }; Querystring: { source?: string } }>('/admin/events/:id', async (request, reply) => {
     const [row] = await store.findEvents(request.params.id, request.query.source);
     if (!row) return reply.code(404).send({ ok: false, error: 'not_found', message: `No event ${request.params.id}` });
-    const { body, headers, event: _event, ...meta } = row;
-    const text = body.toString('utf8');
-    let payload: unknown = text;
-    try {
-      payload = JSON.parse(text);
-    } catch {
-      // stored bodies are verified JSON; keep text if not
-    }
+    const { body: _body, headers, event: _event, ...meta } = row;
+    // The row in hand: its payload (verified JSON) and canonical event, without reading the event again.
+    const stored = storedEvent(row);
     const deliveries = await store.deliveriesOf(row.id);
     // What each route's destination receives, rendered now (the console's previews).
-    const stored = (await eventOf(store, row.id))!;
     const previews = deliveries.map((d) => {
       const route = deps.config.routes.find((r) => r.id === d.route);
       if (!route) return { route: d.route, kind: 'unknown', message: null };
@@ -95,7 +89,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         return { route: d.route, kind, message: null, error: (error as Error).message };
       }
     });
-    const { raw: _raw, ...event } = stored.event;
+    const { raw: payload, ...event } = stored.event;
     return { ...meta, headers: JSON.parse(headers) as unknown, payload, event, deliveries, previews };
   });
 

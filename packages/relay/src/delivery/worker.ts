@@ -69,7 +69,8 @@ export async function eventOf(store: Store, rowid: number, recent?: RecentEvents
   return row && storedEvent(row);
 }
 
-function storedEvent(row: EventRow): StoredEvent {
+/** A stored row as the worker and the admin API use it: the canonical event with its parsed payload (`raw`). */
+export function storedEvent(row: EventRow): StoredEvent {
   const raw: unknown = JSON.parse(row.body.toString('utf8'));
   const event: HookEvent = { ...eventFromRow(row.event, raw), raw };
   return { event, source: row.source, receivedAt: row.received_at };

@@ -14,20 +14,20 @@ export interface OpenedStore {
   inline: boolean;
 }
 
-function postgresStore(config: RelayConfig['storage'] & { url: string }, instance: string): PostgresStore {
-  return new PostgresStore(config.url, { instance, poolSize: config.poolSize, queryTimeoutMs: config.queryTimeout });
+function postgresStore(url: string, config: RelayConfig['storage'], instance: string): PostgresStore {
+  return new PostgresStore(url, { instance, poolSize: config.poolSize, queryTimeoutMs: config.queryTimeout });
 }
 
 /** The relay's store, as configured: PostgreSQL with `storage.url`, else the SQLite file at `storage.path`. */
 export function openStore(config: RelayConfig['storage'], instance: string): OpenedStore {
-  if (config.url) return { store: postgresStore({ ...config, url: config.url }, instance), recovered: 0, inline: false };
+  if (config.url) return { store: postgresStore(config.url, config, instance), recovered: 0, inline: false };
   const { store, recovered, deliveryPort } = SqliteStore.open(config);
   return { store, recovered, deliveryPort, inline: !deliveryPort };
 }
 
 /** The delivery thread's store: its own PostgreSQL pool, or SQLite reads here and writes through `port`. */
 export function openDeliveryStore(config: RelayConfig['storage'], instance: string, port?: MessagePort): Store {
-  if (config.url) return postgresStore({ ...config, url: config.url }, instance);
+  if (config.url) return postgresStore(config.url, config, instance);
   if (!port) throw new Error('the SQLite delivery thread needs a port to the write thread');
   return SqliteStore.forDeliveryThread(config, port);
 }
