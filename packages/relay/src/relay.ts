@@ -80,8 +80,8 @@ export class Relay {
         },
       );
     }
-    // SQLite's write thread folds what queued up during a commit into the next; on PostgreSQL, two
-    // statements under way at once with larger batches took the same intake for less database CPU (bench/relay).
+    // SQLite commits each batch at once and shares one fsync among the commits made while the last one ran; on
+    // PostgreSQL, two statements under way at once with larger batches took the same intake for less database CPU (bench/relay).
     const writer = new IntakeWriter(this.store, () => this.worker.wake(), this.store.engine === 'postgres' ? 2 : Infinity);
     const sources = new Map(config.sources.map((s) => [s.id, compileSource(s)]));
 

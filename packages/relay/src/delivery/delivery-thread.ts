@@ -28,7 +28,7 @@ const metrics: DeliveryMetrics = {
 };
 const logger = pino({ level: logLevel }, { write: (line: string) => send({ kind: 'log', line }) });
 onTemplateWarning((w) => logger.warn({ template: w.template, property: w.property }, w.message));
-// SQLite: a read connection of its own, writes through the write thread. PostgreSQL: a pool of its own.
+// SQLite: a read connection of its own, writes through the main thread's connection. PostgreSQL: a pool of its own.
 const store = openDeliveryStore(config.storage, instance, writesPort);
 const worker = new DeliveryWorker(store, instance, config, metrics, logger, guard, (line) => send({ kind: 'print', line }), {
   emit: (_name, delivery) => send({ kind: 'feed', delivery }),

@@ -10,7 +10,7 @@ export interface DeliveryThreadData {
   logLevel: string;
   /** The relay's name on a shared store. */
   instance: string;
-  /** SQLite: the way to the write thread. */
+  /** SQLite: the way to the main thread's writes. */
   writesPort?: MessagePort;
 }
 

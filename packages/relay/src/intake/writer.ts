@@ -7,10 +7,10 @@ interface Pending {
 }
 
 /**
- * Group commit: requests arriving together are stored in one transaction (one fsync),
- * and each is answered only after that commit. A batch leaves every event-loop turn
- * without waiting for the previous one (SQLite's write thread folds whatever queued up
- * during its last commit into the next; PostgreSQL takes them on several connections).
+ * Group commit: requests arriving together are stored in one transaction, and each is
+ * answered only after that commit is durable. A batch leaves every event-loop turn without
+ * waiting for the previous one (SQLite commits it at once, and one fsync covers every
+ * commit made while the last one ran; PostgreSQL takes them on several connections).
  */
 export class IntakeWriter {
   private pending: Pending[] = [];

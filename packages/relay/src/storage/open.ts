@@ -8,7 +8,7 @@ export interface OpenedStore {
   store: Store;
   /** SQLite: deliveries found in flight from the last run, queued again. */
   recovered: number;
-  /** SQLite on a file: the delivery thread's way to the write thread. */
+  /** SQLite on a file: the delivery thread's way to the main thread's writes. */
   deliveryPort?: MessagePort;
   /** Whether deliveries must run on this thread (an in-memory database is not shared with threads). */
   inline: boolean;
@@ -28,6 +28,6 @@ export function openStore(config: RelayConfig['storage'], instance: string): Ope
 /** The delivery thread's store: its own PostgreSQL pool, or SQLite reads here and writes through `port`. */
 export function openDeliveryStore(config: RelayConfig['storage'], instance: string, port?: MessagePort): Store {
   if (config.url) return postgresStore(config.url, config, instance);
-  if (!port) throw new Error('the SQLite delivery thread needs a port to the write thread');
+  if (!port) throw new Error('the SQLite delivery thread needs a port to the main thread (its writes)');
   return SqliteStore.forDeliveryThread(config, port);
 }

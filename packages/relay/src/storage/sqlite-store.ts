@@ -1,13 +1,17 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { SqliteDatabase } from './sqlite';
 import type { ClaimOptions, ClaimRequest, DeliveryStatus, EventRecord, Store, StoreHealth, AttemptRecord } from './store';
-import { inlineWrites, ThreadWrites, WritesClient, type Writes } from './writes';
+import { LocalWrites, serveWrites, WritesClient, type Writes } from './writes';
+
+/** Events deleted per retention transaction. */
+const PRUNE_CHUNK = 1000;
 
 /**
- * The embedded store: one SQLite file, one relay. Reads run on a connection of the calling
- * thread (WAL lets them proceed while a write commits); every write goes to one writer — the
- * write thread, which folds whatever queued up during a commit into the next (group commit),
- * or this thread for an in-memory database (it cannot be shared with another thread).
+ * The embedded store: one SQLite file, one relay. Its connection lives on the relay's main thread and does every
+ * read and write there: each write is one short transaction (no fsync inside it), and with `synchronous: full` its
+ * answer waits for an fsync of the WAL on libuv's pool, shared by every commit made meanwhile (see LocalWrites).
+ * The delivery thread reads on a connection of its own (WAL: readers never wait for the writer) and sends its
+ * writes here through a port.
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite';
@@ -15,25 +19,32 @@ export class SqliteStore implements Store {
   private constructor(
     private readonly db: SqliteDatabase,
     private readonly writes: Writes,
+    private readonly deliveryWrites?: MessagePort,
   ) {}
 
-  /** The relay's own store. `deliveryPort`: a second way to the writer, for the delivery thread (absent in memory). */
+  /** The relay's own store. `deliveryPort`: the delivery thread's way to this store's writes (absent in memory). */
   static open(config: { path: string; synchronous: 'full' | 'normal' }): {
     store: SqliteStore;
     recovered: number;
     deliveryPort?: MessagePort;
   } {
-    const db = new SqliteDatabase(config.path, { synchronous: config.synchronous });
+    const inMemory = config.path === ':memory:';
+    const durable = !inMemory && config.synchronous === 'full';
+    // Durable commits sync the WAL themselves, off the thread (LocalWrites); SQLite keeps syncing around checkpoints.
+    const db = new SqliteDatabase(config.path, { synchronous: 'normal' });
+    const writes = new LocalWrites(db, durable ? `${config.path}-wal` : undefined);
     // One relay per file: deliveries in flight at the last stop belong to no one now.
     const recovered = db.recoverInFlight();
-    if (config.path === ':memory:') return { store: new SqliteStore(db, inlineWrites(db)), recovered };
+    // An in-memory database cannot be shared with another thread: deliveries run on this one.
+    if (inMemory) return { store: new SqliteStore(db, writes), recovered };
     const { port1, port2 } = new MessageChannel();
-    return { store: new SqliteStore(db, new ThreadWrites(config.path, config.synchronous, port1)), recovered, deliveryPort: port2 };
+    serveWrites(port1, writes);
+    return { store: new SqliteStore(db, writes, port1), recovered, deliveryPort: port2 };
   }
 
-  /** The delivery thread's store: its own read connection, writes through `port` to the relay's writer. */
+  /** The delivery thread's store: its own read connection, writes through `port` to the relay's main thread. */
   static forDeliveryThread(config: { path: string; synchronous: 'full' | 'normal' }, port: MessagePort): SqliteStore {
-    return new SqliteStore(new SqliteDatabase(config.path, { synchronous: config.synchronous }), new WritesClient(port));
+    return new SqliteStore(new SqliteDatabase(config.path, { synchronous: 'normal' }), new WritesClient(port));
   }
 
   /** Migrated when opened. */
@@ -51,8 +62,14 @@ export class SqliteStore implements Store {
   release(ids: readonly number[], at: number, now: number) {
     return this.writes.call('release', ids, at, now);
   }
-  prune(before: number) {
-    return this.writes.call('prune', before);
+  /** In chunks, each its own short transaction: a large backlog never holds the main thread for long. */
+  async prune(before: number) {
+    let pruned = 0;
+    for (;;) {
+      const n = await this.writes.call('prune', before, PRUNE_CHUNK);
+      pruned += n;
+      if (n < PRUNE_CHUNK) return pruned;
+    }
   }
   replayEvent(eventRowid: number, now: number) {
     return this.writes.call('replayEvent', eventRowid, now);
@@ -93,11 +110,14 @@ export class SqliteStore implements Store {
   subscribe(): void {}
 
   health(): StoreHealth {
-    return this.db.db.open ? { ok: true, engine: 'sqlite' } : { ok: false, engine: 'sqlite', error: 'closed' };
+    if (!this.db.db.open) return { ok: false, engine: 'sqlite', error: 'closed' };
+    const failed = this.writes instanceof LocalWrites ? this.writes.error : undefined;
+    return failed ? { ok: false, engine: 'sqlite', error: failed.message } : { ok: true, engine: 'sqlite' };
   }
 
   async close(): Promise<void> {
     await this.writes.close();
+    this.deliveryWrites?.close();
     this.db.close();
   }
 }

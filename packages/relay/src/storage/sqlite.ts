@@ -79,8 +79,8 @@ const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
 
 /**
  * One SQLite connection with the relay's schema, migrations and every query, synchronous
- * (better-sqlite3). The relay reaches it through SqliteStore; the write thread owns the
- * connection that writes.
+ * (better-sqlite3). The relay reaches it through SqliteStore: the main thread's connection
+ * reads and writes, the delivery thread's only reads.
  */
 export class SqliteDatabase {
   readonly db: Database.Database;
@@ -165,7 +165,8 @@ export class SqliteDatabase {
       depth: db.prepare(`SELECT status, COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'in_flight', 'failed') GROUP BY status`),
       nextDue: db.prepare(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`),
       prune: db.prepare(
-        `DELETE FROM events WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_rowid = events.id AND d.status != 'delivered')`,
+        `DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ?
+           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_rowid = events.id AND d.status != 'delivered') LIMIT ?)`,
       ),
     };
     this.storeTransaction = db.transaction((records: readonly EventRecord[]) => records.map((r) => this.storeOne(r)));
@@ -293,9 +294,9 @@ export class SqliteDatabase {
     return (this.q.nextDue.get() as { at: number | null }).at ?? undefined;
   }
 
-  /** Deletes events older than `before` whose deliveries all succeeded. */
-  prune(before: number): number {
-    return this.q.prune.run(before).changes;
+  /** Deletes up to `limit` events older than `before` whose deliveries all succeeded. */
+  prune(before: number, limit: number): number {
+    return this.q.prune.run(before, limit).changes;
   }
 
   // --- admin queries -------------------------------------------------------------

@@ -1,4 +1,4 @@
-// One behaviour suite for both stores (SQLite on a file with its write thread; PostgreSQL on a real server started
+// One behaviour suite for both stores (SQLite on a file, its writes synced off the thread; PostgreSQL on a real server started
 // here), then what only PostgreSQL offers: several relays on one database.
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
