@@ -93,7 +93,8 @@ export class Relay {
       logger: this.logger,
       remember,
       onStored: (info) => {
-        this.feed.emit('event', { ...info, receivedAt: Date.now() });
+        // Only a console watching needs the entry built.
+        if (this.feed.listenerCount('event') > 0) this.feed.emit('event', { ...info, receivedAt: Date.now() });
         options.onStored?.(info);
       },
     };
