@@ -1,7 +1,7 @@
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { SqliteDatabase } from './sqlite';
 import type { ClaimOptions, ClaimRequest, DeliveryStatus, EventRecord, Store, StoreHealth, AttemptRecord } from './store';
-import { LocalWrites, serveWrites, threadScript, WritesClient, type Writes } from './writes';
+import { LocalWrites, serveWrites, WritesClient, type Writes } from './writes';
 
 /** Events deleted per retention transaction. */
 const PRUNE_CHUNK = 1000;
@@ -20,7 +20,6 @@ export class SqliteStore implements Store {
     private readonly db: SqliteDatabase,
     private readonly writes: Writes,
     private readonly deliveryWrites?: MessagePort,
-    private readonly checkpoints?: { thread: Worker; stopped: Promise<void> },
   ) {}
 
   /** The relay's own store. `deliveryPort`: the delivery thread's way to this store's writes (absent in memory). */
@@ -33,20 +32,14 @@ export class SqliteStore implements Store {
     const durable = !inMemory && config.synchronous === 'full';
     // Durable commits sync the WAL themselves, off the thread (LocalWrites); SQLite keeps syncing around checkpoints.
     const db = new SqliteDatabase(config.path, { synchronous: 'normal' });
-    const writes = new LocalWrites(db, durable ? `${config.path}-wal` : undefined);
+    const writes = new LocalWrites(db, durable ? db.walPath() : undefined);
     // One relay per file: deliveries in flight at the last stop belong to no one now.
     const recovered = db.recoverInFlight();
     // An in-memory database cannot be shared with another thread: deliveries run on this one.
     if (inMemory) return { store: new SqliteStore(db, writes), recovered };
     const { port1, port2 } = new MessageChannel();
     serveWrites(port1, writes);
-    // Same-run A/B: intake +4% against bare (the writer's checkpoints had held the main thread ~6% of the time).
-    const checkpoints = new Worker(threadScript('storage/checkpoint-thread.js'), { workerData: { path: config.path, everyMs: 50 } });
-    // Without it the writer's own checkpoints still keep the WAL bounded, only slower.
-    const stopped = new Promise<void>((done) => checkpoints.once('exit', () => done()));
-    checkpoints.on('error', () => undefined);
-    checkpoints.unref();
-    return { store: new SqliteStore(db, writes, port1, { thread: checkpoints, stopped }), recovered, deliveryPort: port2 };
+    return { store: new SqliteStore(db, writes, port1), recovered, deliveryPort: port2 };
   }
 
   /** The delivery thread's store: its own read connection, writes through `port` to the relay's main thread. */
@@ -123,12 +116,6 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.checkpoints) {
-      // Kept alive until it has closed its connection (unref'd, the process could end while waiting).
-      this.checkpoints.thread.ref();
-      this.checkpoints.thread.postMessage('close');
-      await this.checkpoints.stopped;
-    }
     await this.writes.close();
     this.deliveryWrites?.close();
     this.db.close();

@@ -296,6 +296,12 @@ export class SqliteDatabase {
     return (this.q.nextDue.get() as { at: number | null }).at ?? undefined;
   }
 
+  /** The WAL's path: next to the file SQLite opened, which for a symbolic link is its target. */
+  walPath(): string {
+    const main = (this.db.pragma('database_list') as { name: string; file: string }[]).find((d) => d.name === 'main');
+    return `${main!.file}-wal`;
+  }
+
   /** Deletes up to `limit` events older than `before` whose deliveries all succeeded. */
   prune(before: number, limit: number): number {
     return this.q.prune.run(before, limit).changes;

@@ -1,6 +1,6 @@
 // One behaviour suite for both stores (SQLite on a file, its writes synced off the thread; PostgreSQL on a real server started
 // here), then what only PostgreSQL offers: several relays on one database.
-import { mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -249,6 +249,21 @@ describe('SQLite under sustained intake', () => {
     expect(largest).toBeLessThan(16 * 1024 * 1024);
     expect(largest).toBeGreaterThan(0);
   }, 60_000);
+});
+
+describe('SQLite durable writes', () => {
+  test('a database reached through a symbolic link: writes are synced on the WAL SQLite uses, next to the target', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hb-link-'));
+    mkdirSync(join(dir, 'data'));
+    symlinkSync(join(dir, 'data', 'relay.db'), join(dir, 'relay.db'));
+    const { store } = SqliteStore.open({ path: join(dir, 'relay.db'), synchronous: 'full' });
+    const [result] = await store.storeEvents([record('linked')]);
+    expect(result).toMatchObject({ duplicate: false });
+    expect(store.health()).toMatchObject({ ok: true });
+    expect(existsSync(join(dir, 'data', 'relay.db-wal'))).toBe(true);
+    expect(existsSync(join(dir, 'relay.db-wal'))).toBe(false);
+    await store.close();
+  });
 });
 
 describe('PostgreSQL: several relays on one database', () => {
