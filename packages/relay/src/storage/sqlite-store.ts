@@ -43,7 +43,8 @@ export class SqliteStore implements Store {
   }
 
   /** The delivery thread's store: its own read connection, writes through `port` to the relay's main thread. */
-  static forDeliveryThread(config: { path: string; synchronous: 'full' | 'normal' }, port: MessagePort): SqliteStore {
+  static forDeliveryThread(config: { path: string }, port: MessagePort): SqliteStore {
+    // It only reads: how it would sync does not matter.
     return new SqliteStore(new SqliteDatabase(config.path, { synchronous: 'normal' }), new WritesClient(port));
   }
 

@@ -102,7 +102,7 @@ export class SqliteDatabase {
     // own; three share an 8 KiB page, a third fewer bytes and WAL frames per commit.
     this.db.pragma('page_size = 8192');
     this.db.pragma('journal_mode = WAL');
-    // Statement journals (each write in the group commit is a savepoint) in memory, not a temporary file per commit.
+    // Statement journals (a statement that can fail midway inside a transaction) in memory, not a temporary file.
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
     this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
@@ -191,7 +191,7 @@ export class SqliteDatabase {
 
   /**
    * Stores a batch of verified events and their deliveries in one transaction (group
-   * commit): one fsync for many requests. A (source, event id) seen before is a duplicate.
+   * commit; its fsync is shared with others, see LocalWrites). A (source, event id) seen before is a duplicate.
    */
   storeEvents(records: readonly EventRecord[]): StoreResult[] {
     // IMMEDIATE: take the write lock up front, so a second connection waits (busy_timeout) instead of failing.

@@ -66,13 +66,15 @@ export class LocalWrites implements Writes {
           this.failure ??= new Error(
             `SQLite writes could not be made durable (fsync of the WAL failed: ${error.message}); restart the relay`,
           );
-        for (const w of batch)
-          if (this.failure) w.reject(this.failure);
-          else w.resolve();
+        const failure = this.failure;
         this.syncing = undefined;
         done();
-        if (this.failure) for (const w of this.waiting.splice(0)) w.reject(this.failure);
-        else this.sync();
+        // Once failed, what waits for the next fsync fails too: nothing is acknowledged from then on.
+        for (const w of failure ? [...batch, ...this.waiting.splice(0)] : batch) {
+          if (failure) w.reject(failure);
+          else w.resolve();
+        }
+        this.sync();
       };
       try {
         this.walFd ??= fs.openSync(this.durableWal!, 'r');
