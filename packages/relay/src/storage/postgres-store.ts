@@ -32,6 +32,8 @@ const MIGRATION_LOCK = 0x686f6f6b;
  * digits do); a listener reads the rows it is told of.
  */
 const NOTICE_IDS = 400;
+/** Event ids walked per retention statement. */
+const PRUNE_SPAN = 1000;
 /** How long committed rows wait to be announced, so one NOTIFY covers many commits. */
 const ANNOUNCE_EVERY_MS = 10;
 
@@ -433,16 +435,22 @@ export class PostgresStore implements Store {
     );
   }
 
+  /** In steps of 1,000 ids (see PruneStep), each its own statement: a large backlog never holds one long transaction. */
   async prune(before: number): Promise<number> {
-    return this.using(
-      async (c) =>
-        (
-          await c.query(
-            `DELETE FROM events WHERE received_at < $1 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_rowid = events.id AND d.status != 'delivered')`,
-            [before],
-          )
-        ).rowCount ?? 0,
-    );
+    let pruned = 0;
+    for (let from: number | undefined = 0; from !== undefined;) {
+      const [step]: { first: number; old: boolean; pruned: number }[] = await this.query(
+        `WITH first AS (SELECT id, received_at FROM events WHERE id >= $1 ORDER BY id LIMIT 1),
+           gone AS (DELETE FROM events e USING first WHERE first.received_at < $3 AND e.id >= first.id AND e.id < first.id + $2
+                      AND e.received_at < $3
+                      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_rowid = e.id AND d.status != 'delivered') RETURNING 1)
+         SELECT first.id AS first, first.received_at < $3 AS old, (SELECT COUNT(*) FROM gone)::int AS pruned FROM first`,
+        [from, PRUNE_SPAN, before],
+      );
+      pruned += step?.pruned ?? 0;
+      from = step?.old ? step.first + PRUNE_SPAN : undefined;
+    }
+    return pruned;
   }
 
   async replayEvent(eventRowid: number, now: number): Promise<number> {

@@ -1,10 +1,10 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { SqliteDatabase } from './sqlite';
-import type { ClaimOptions, ClaimRequest, DeliveryStatus, EventRecord, Store, StoreHealth, AttemptRecord } from './store';
+import type { ClaimOptions, ClaimRequest, DeliveryStatus, EventRecord, PruneStep, Store, StoreHealth, AttemptRecord } from './store';
 import { LocalWrites, serveWrites, WritesClient, type Writes } from './writes';
 
-/** Events deleted per retention transaction. */
-const PRUNE_CHUNK = 1000;
+/** Event ids walked per retention transaction. */
+const PRUNE_SPAN = 1000;
 
 /**
  * The embedded store: one SQLite file, one relay. Its connection lives on the relay's main thread and does every
@@ -63,14 +63,15 @@ export class SqliteStore implements Store {
   release(ids: readonly number[], at: number, now: number) {
     return this.writes.call('release', ids, at, now);
   }
-  /** In chunks, each its own short transaction: a large backlog never holds the main thread for long. */
+  /** In steps of 1,000 ids, each its own short transaction: a large backlog never holds the main thread for long. */
   async prune(before: number) {
     let pruned = 0;
-    for (;;) {
-      const n = await this.writes.call('prune', before, PRUNE_CHUNK);
-      pruned += n;
-      if (n < PRUNE_CHUNK) return pruned;
+    for (let from: number | undefined = 0; from !== undefined;) {
+      const step: PruneStep = await this.writes.call('prune', before, from, PRUNE_SPAN);
+      pruned += step.pruned;
+      from = step.next;
     }
+    return pruned;
   }
   replayEvent(eventRowid: number, now: number) {
     return this.writes.call('replayEvent', eventRowid, now);

@@ -17,6 +17,7 @@ import {
   type AttemptRow,
   type QueueDepth,
   type Stats,
+  type PruneStep,
   type StoreResult,
 } from './store';
 
@@ -75,6 +76,9 @@ const MIGRATIONS: (string | ((db: Database.Database) => void))[] = [
     const columns = db.prepare(`SELECT name FROM pragma_table_info('deliveries')`).pluck().all();
     if (!columns.includes('leased_by')) db.exec(`ALTER TABLE deliveries ADD COLUMN leased_by TEXT`);
   },
+  // Retention walks events in id order (ids follow arrival), so the index on received_at only cost intake: one more
+  // B-tree page rewritten in every commit (intake +4–7% without it, bench/relay).
+  `DROP INDEX IF EXISTS events_received;`,
 ];
 
 /**
@@ -164,9 +168,10 @@ export class SqliteDatabase {
       recover: db.prepare(`UPDATE deliveries SET status = 'pending', lease_until = NULL WHERE status = 'in_flight'`),
       depth: db.prepare(`SELECT status, COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'in_flight', 'failed') GROUP BY status`),
       nextDue: db.prepare(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`),
-      prune: db.prepare(
-        `DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ?
-           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_rowid = events.id AND d.status != 'delivered') LIMIT ?)`,
+      firstEventFrom: db.prepare(`SELECT id, received_at AS receivedAt FROM events WHERE id >= ? ORDER BY id LIMIT 1`),
+      pruneRange: db.prepare(
+        `DELETE FROM events WHERE id >= @from AND id < @to AND received_at < @before
+           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_rowid = events.id AND d.status != 'delivered')`,
       ),
     };
     this.storeTransaction = db.transaction((records: readonly EventRecord[]) => records.map((r) => this.storeOne(r)));
@@ -302,9 +307,12 @@ export class SqliteDatabase {
     return `${main!.file}-wal`;
   }
 
-  /** Deletes up to `limit` events older than `before` whose deliveries all succeeded. */
-  prune(before: number, limit: number): number {
-    return this.q.prune.run(before, limit).changes;
+  /** One step of retention: see PruneStep. */
+  prune(before: number, from: number, span: number): PruneStep {
+    const first = this.q.firstEventFrom.get(from) as { id: number; receivedAt: number } | undefined;
+    if (!first || first.receivedAt >= before) return { pruned: 0 };
+    const to = first.id + span;
+    return { pruned: this.q.pruneRange.run({ from: first.id, to, before }).changes, next: to };
   }
 
   // --- admin queries -------------------------------------------------------------

@@ -227,6 +227,36 @@ describe.each(ENGINES)('$name store', ({ open }) => {
     expect((await store.listEvents({ limit: 10 })).map((e) => e.event_id)).toEqual(['e3', 'e2']);
     expect(store.health()).toMatchObject({ ok: true });
   });
+
+  test('retention walks the events in id order, step after step: the old and delivered go, the rest stay', async () => {
+    // 2,500 old events (more than two steps of ids), one in ten with a delivery; among them e-late, received after
+    // the cut-off (a clock set back), and after them events newer than the cut-off.
+    const old = Array.from({ length: 2500 }, (_, i) => record(`e${i}`, i % 10 === 0 ? ['r'] : [], 1000 + i));
+    old.splice(1200, 0, record('e-late', [], 9000));
+    await store.storeEvents(old);
+    await store.storeEvents([record('n1', [], 8000), record('n2', [], 8000)]);
+    // The oldest 50 deliveries succeed: 200 events still have one pending.
+    const claimed = (await store.claim([want('r', 50)], claimAt(5000))).rows;
+    expect(claimed).toHaveLength(50);
+    await store.recordAttempts(claimed.map((d) => result(d, { kind: 'delivered' }, 5000, 200)));
+
+    expect(await store.prune(5000)).toBe(2300);
+    const left: string[] = [];
+    for (let beforeId: number | undefined; ;) {
+      const page = await store.listEvents({ limit: 500, beforeId });
+      if (page.length === 0) break;
+      left.push(...page.map((e) => e.event_id));
+      beforeId = page.at(-1)!.id;
+    }
+    expect(left).toHaveLength(203);
+    expect(left.slice(0, 2)).toEqual(['n2', 'n1']);
+    expect(left).toContain('e-late');
+    expect(left.filter((id) => /^e\d+$/.test(id)).every((id) => Number(id.slice(1)) % 10 === 0 && Number(id.slice(1)) >= 500)).toBe(true);
+    expect(await store.queueDepth()).toEqual({ pending: 200, inFlight: 0, failed: 0 });
+    // Later, the newer ones go too; what still has a delivery to make never does.
+    expect(await store.prune(10_000)).toBe(3);
+    expect(await store.queueDepth()).toEqual({ pending: 200, inFlight: 0, failed: 0 });
+  });
 });
 
 describe('SQLite under sustained intake', () => {

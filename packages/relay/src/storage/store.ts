@@ -103,6 +103,18 @@ export function eventFromRow(event: string, raw: unknown): Omit<HookEvent, 'raw'
   return { ...rest, data };
 }
 
+/**
+ * One step of retention, which walks events in id order — ids follow arrival, so the old events come first and no
+ * index on `received_at` is needed: among the events from the first id at or after `from` up to `span` ids further,
+ * it deletes those received before `before` whose deliveries all succeeded; `next` is where the following step
+ * starts, absent once the first event found is newer than `before` (the rest are newer still, but for a clock
+ * set back: they wait for a later sweep, and `received_at` is checked on every row, so nothing newer goes early).
+ */
+export interface PruneStep {
+  pruned: number;
+  next?: number;
+}
+
 export type StoreResult = { duplicate: false; rowid: number; deliveries: number } | { duplicate: true; rowid: number };
 
 export interface AttemptRecord {
