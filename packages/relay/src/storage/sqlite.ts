@@ -102,8 +102,8 @@ export class SqliteDatabase {
   constructor(path: string, options: { synchronous?: 'full' | 'normal' } = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
-    // A new file only (an existing one keeps its size): an event row (~2.3 KiB) took a 4 KiB page of its
-    // own; three share an 8 KiB page, a third fewer bytes and WAL frames per commit.
+    // A new file only (an existing one keeps its size). 8 KiB pages: fewer WAL frames (and syscalls) per commit;
+    // with rows of ~1.4 KiB, 4 KiB pages write fewer bytes but measured slower (bench/relay, README).
     this.db.pragma('page_size = 8192');
     this.db.pragma('journal_mode = WAL');
     // Statement journals (a statement that can fail midway inside a transaction) in memory, not a temporary file.
