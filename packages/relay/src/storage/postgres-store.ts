@@ -2,6 +2,8 @@ import { Client, Pool, types, type ClientConfig, type PoolClient } from 'pg';
 import type { LiveEvent } from '../api-types';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import {
+  PRUNE_SPAN,
+  pruneInSteps,
   StoreUnavailableError,
   type AttemptRecord,
   type AttemptRow,
@@ -32,8 +34,6 @@ const MIGRATION_LOCK = 0x686f6f6b;
  * digits do); a listener reads the rows it is told of.
  */
 const NOTICE_IDS = 400;
-/** Event ids walked per retention statement. */
-const PRUNE_SPAN = 1000;
 /** How long committed rows wait to be announced, so one NOTIFY covers many commits. */
 const ANNOUNCE_EVERY_MS = 10;
 
@@ -435,10 +435,9 @@ export class PostgresStore implements Store {
     );
   }
 
-  /** In steps of 1,000 ids (see PruneStep), each its own statement: a large backlog never holds one long transaction. */
-  async prune(before: number): Promise<number> {
-    let pruned = 0;
-    for (let from: number | undefined = 0; from !== undefined;) {
+  /** Each step one statement. */
+  prune(before: number): Promise<number> {
+    return pruneInSteps(async (from) => {
       const [step]: { first: number; old: boolean; pruned: number }[] = await this.query(
         `WITH first AS (SELECT id, received_at FROM events WHERE id >= $1 ORDER BY id LIMIT 1),
            gone AS (DELETE FROM events e USING first WHERE first.received_at < $3 AND e.id >= first.id AND e.id < first.id + $2
@@ -447,10 +446,8 @@ export class PostgresStore implements Store {
          SELECT first.id AS first, first.received_at < $3 AS old, (SELECT COUNT(*) FROM gone)::int AS pruned FROM first`,
         [from, PRUNE_SPAN, before],
       );
-      pruned += step?.pruned ?? 0;
-      from = step?.old ? step.first + PRUNE_SPAN : undefined;
-    }
-    return pruned;
+      return { pruned: step?.pruned ?? 0, next: step?.old ? step.first + PRUNE_SPAN : undefined };
+    });
   }
 
   async replayEvent(eventRowid: number, now: number): Promise<number> {

@@ -1,10 +1,17 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { SqliteDatabase } from './sqlite';
-import type { ClaimOptions, ClaimRequest, DeliveryStatus, EventRecord, PruneStep, Store, StoreHealth, AttemptRecord } from './store';
+import {
+  PRUNE_SPAN,
+  pruneInSteps,
+  type ClaimOptions,
+  type ClaimRequest,
+  type DeliveryStatus,
+  type EventRecord,
+  type Store,
+  type StoreHealth,
+  type AttemptRecord,
+} from './store';
 import { LocalWrites, serveWrites, WritesClient, type Writes } from './writes';
-
-/** Event ids walked per retention transaction. */
-const PRUNE_SPAN = 1000;
 
 /**
  * The embedded store: one SQLite file, one relay. Its connection lives on the relay's main thread and does every
@@ -63,15 +70,9 @@ export class SqliteStore implements Store {
   release(ids: readonly number[], at: number, now: number) {
     return this.writes.call('release', ids, at, now);
   }
-  /** In steps of 1,000 ids, each its own short transaction: a large backlog never holds the main thread for long. */
-  async prune(before: number) {
-    let pruned = 0;
-    for (let from: number | undefined = 0; from !== undefined;) {
-      const step: PruneStep = await this.writes.call('prune', before, from, PRUNE_SPAN);
-      pruned += step.pruned;
-      from = step.next;
-    }
-    return pruned;
+  /** Each step its own transaction on the main thread. */
+  prune(before: number) {
+    return pruneInSteps((from) => this.writes.call('prune', before, from, PRUNE_SPAN));
   }
   replayEvent(eventRowid: number, now: number) {
     return this.writes.call('replayEvent', eventRowid, now);

@@ -121,6 +121,20 @@ export interface PruneStep {
   next?: number;
 }
 
+/** Event ids walked per retention step: each step is one short transaction, so a large backlog never holds one long. */
+export const PRUNE_SPAN = 1000;
+
+/** Retention, step after step from the first id, until a step says there is nothing older left; the events pruned. */
+export async function pruneInSteps(step: (from: number) => Promise<PruneStep>): Promise<number> {
+  let pruned = 0;
+  for (let from: number | undefined = 0; from !== undefined;) {
+    const done = await step(from);
+    pruned += done.pruned;
+    from = done.next;
+  }
+  return pruned;
+}
+
 export type StoreResult = { duplicate: false; rowid: number; deliveries: number } | { duplicate: true; rowid: number };
 
 export interface AttemptRecord {

@@ -128,7 +128,7 @@ interface Endpoint {
 export class WritesClient implements Writes {
   private readonly waiting = new Map<number, { resolve: (r: never) => void; reject: (e: Error) => void }>();
   private nextId = 1;
-  protected failure: Error | undefined;
+  private failure: Error | undefined;
 
   constructor(private readonly endpoint: Endpoint) {
     endpoint.on('message', (reply: WriteReply) => {
@@ -139,7 +139,7 @@ export class WritesClient implements Writes {
     });
   }
 
-  protected fail(error: Error): void {
+  private fail(error: Error): void {
     this.failure ??= error;
     for (const waiter of this.waiting.values()) waiter.reject(error);
     this.waiting.clear();
