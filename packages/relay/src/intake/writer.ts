@@ -8,9 +8,10 @@ interface Pending {
 
 /**
  * Group commit: requests arriving together are stored in one transaction, and each is
- * answered only after that commit is durable. A batch leaves every event-loop turn without
- * waiting for the previous one (SQLite commits it at once, and one fsync covers every
- * commit made while the last one ran; PostgreSQL takes them on several connections).
+ * answered only after that commit is durable. On SQLite a batch leaves every event-loop turn
+ * without waiting for the previous one (it commits at once, and one fsync covers every commit
+ * made while the last one ran); on PostgreSQL one statement is under way at a time
+ * (`maxInFlight` 1) and the requests arriving meanwhile go together in the next.
  */
 export class IntakeWriter {
   private pending: Pending[] = [];
