@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getProvider, generateStandardSecret } from '@hookbridge/core';
+import type { IncomingEvent } from './storage/store';
 
 export interface SinkRequest {
   headers: IncomingMessage['headers'];
@@ -65,6 +66,21 @@ export function signedRequest(provider: string, secret: string, type?: string, o
   const body = Buffer.from(JSON.stringify(payload));
   const headers = { 'content-type': 'application/json', ...profile.scheme.sign(body, { secret, timestamp: overrides.timestamp, id }) };
   return { body, headers, id, payload };
+}
+
+let incomingCount = 0;
+/** A verified TrackScore event as intake hands it to the store; a fresh event id each call. */
+export function incomingEvent(): IncomingEvent {
+  const id = `evt_${++incomingCount}`;
+  const payload = { id, type: 'score.updated', data: { score: incomingCount } };
+  return {
+    source: 'ts',
+    event: { id, type: 'score.updated', provider: 'trackscore', occurredAt: '2026-12-01T00:00:00.000Z', data: payload.data, raw: payload },
+    headers: {},
+    body: Buffer.from(JSON.stringify(payload)),
+    routes: ['sink'],
+    receivedAt: 1000,
+  };
 }
 
 export { generateStandardSecret };

@@ -6,25 +6,35 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** When a batch of waiting requests leaves for the store. */
+export interface BatchLimits {
+  /** Batches under way at once. */
+  maxInFlight: number;
+  /** While one is under way, another leaves only with at least this many requests; fewer wait for it. */
+  minBatchWhileBusy: number;
+  maxBatch: number;
+}
+
 /**
  * Group commit: requests arriving together are stored in one transaction, and each is
- * answered only after that commit is durable. On SQLite a batch leaves every event-loop turn
- * without waiting for the previous one (it commits at once, and one fsync covers every commit
- * made while the last one ran); on PostgreSQL one statement is under way at a time
- * (`maxInFlight` 1) and the requests arriving meanwhile go together in the next.
+ * answered only after that commit is durable. By default a batch leaves every event-loop turn
+ * without waiting for the previous one (SQLite commits it at once, and one fsync covers every
+ * commit made while the last one ran); `limits` hold batches back for a store where each one
+ * costs a round trip and a commit (PostgreSQL).
  */
 export class IntakeWriter {
   private pending: Pending[] = [];
   private scheduled = false;
   private inFlight = 0;
+  private readonly limits: BatchLimits;
 
   constructor(
     private readonly target: Store,
     private readonly onCommit: () => void,
-    /** Batches under way at once; requests arriving meanwhile wait and go together in the next. */
-    private readonly maxInFlight = Infinity,
-    private readonly maxBatch = 512,
-  ) {}
+    limits: Partial<BatchLimits> = {},
+  ) {
+    this.limits = { maxInFlight: Infinity, minBatchWhileBusy: 1, maxBatch: 512, ...limits };
+  }
 
   store(item: IncomingEvent): Promise<StoreResult> {
     return new Promise((resolve, reject) => {
@@ -38,8 +48,9 @@ export class IntakeWriter {
 
   private flush(): void {
     this.scheduled = false;
-    while (this.pending.length > 0 && this.inFlight < this.maxInFlight) {
-      const batch = this.pending.splice(0, this.maxBatch);
+    const { maxInFlight, minBatchWhileBusy, maxBatch } = this.limits;
+    while (this.pending.length > 0 && this.inFlight < maxInFlight && (this.inFlight === 0 || this.pending.length >= minBatchWhileBusy)) {
+      const batch = this.pending.splice(0, maxBatch);
       this.inFlight++;
       const settled = () => {
         this.inFlight--;

@@ -4,22 +4,9 @@ import { fdatasync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDatabase } from './sqlite';
-import { toRecord, type IncomingEvent } from './store';
+import { toRecord } from './store';
+import { incomingEvent as incoming } from '../test-support';
 import { LocalWrites } from './writes';
-
-let counter = 0;
-function incoming(): IncomingEvent {
-  const id = `evt_${++counter}`;
-  const payload = { id, type: 'score.updated', data: { score: counter } };
-  return {
-    source: 'ts',
-    event: { id, type: 'score.updated', provider: 'trackscore', occurredAt: '2026-12-01T00:00:00.000Z', data: payload.data, raw: payload },
-    headers: {},
-    body: Buffer.from(JSON.stringify(payload)),
-    routes: ['sink'],
-    receivedAt: 1000,
-  };
-}
 
 function database(): { storage: SqliteDatabase; path: string } {
   const path = join(mkdtempSync(join(tmpdir(), 'hb-writes-')), 'relay.db');
