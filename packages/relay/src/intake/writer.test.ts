@@ -17,12 +17,12 @@ function gatedStore() {
   return { store: gated, batches, release: (i: number) => gates[i]!() };
 }
 
+const turn = () => new Promise((r) => setImmediate(r));
+
 async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < 200 && !check(); i++) await turn();
   expect(check()).toBe(true);
 }
-
-const turn = () => new Promise((r) => setImmediate(r));
 
 describe('IntakeWriter', () => {
   test('by default the requests of each event-loop turn leave at once, whatever is under way', async () => {

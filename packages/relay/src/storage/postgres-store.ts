@@ -36,8 +36,8 @@ const MIGRATION_LOCK = 0x686f6f6b;
 const NOTICE_IDS = 400;
 /**
  * How long committed rows wait to be announced, so one NOTIFY covers many commits. Each NOTIFY is a
- * round trip, and every listening relay (this one too) is woken to read it: every 10 ms it cost
- * intake as much as the gain of one statement at a time (bench/relay); every 50 ms, nothing measurable.
+ * round trip, and every listening relay (this one too) is woken to read it: every 10 ms (~100 a
+ * second) it cost ~12% of intake in a paired A/B; every 50 ms, as little as not announcing at all.
  */
 const ANNOUNCE_EVERY_MS = 50;
 
