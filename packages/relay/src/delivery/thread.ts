@@ -4,7 +4,7 @@ import type { DestinationGuard } from '@hookbridge/core';
 import type { RelayConfig } from '../config/schema';
 import type { LiveFeed } from '../live';
 import type { Metrics } from '../metrics';
-import { threadScript } from '../storage/writes';
+import { threadScript } from '../thread-script';
 import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './thread-messages';
 
 const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {

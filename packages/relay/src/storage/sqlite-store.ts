@@ -11,12 +11,13 @@ import {
   type StoreHealth,
   type AttemptRecord,
 } from './store';
+import { WalSync } from './wal-sync';
 import { LocalWrites, serveWrites, WritesClient, type Writes } from './writes';
 
 /**
  * The embedded store: one SQLite file, one relay. Its connection lives on the relay's main thread and does every
  * read and write there: each write is one short transaction (no fsync inside it), and with `synchronous: full` its
- * answer waits for an fsync of the WAL on libuv's pool, shared by every commit made meanwhile (see LocalWrites).
+ * answer waits for an fsync of the WAL on a thread of its own, shared by every commit made meanwhile (see WalSync).
  * The delivery thread reads on a connection of its own (WAL: readers never wait for the writer) and sends its
  * writes here through a port.
  */
@@ -39,7 +40,7 @@ export class SqliteStore implements Store {
     const durable = !inMemory && config.synchronous === 'full';
     // Durable commits sync the WAL themselves, off the thread (LocalWrites); SQLite keeps syncing around checkpoints.
     const db = new SqliteDatabase(config.path, { synchronous: 'normal' });
-    const writes = new LocalWrites(db, durable ? db.walPath() : undefined);
+    const writes = new LocalWrites(db, durable ? new WalSync(db.walPath()) : undefined);
     // One relay per file: deliveries in flight at the last stop belong to no one now.
     const recovered = db.recoverInFlight();
     // An in-memory database cannot be shared with another thread: deliveries run on this one.

@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { SqliteDatabase } from './sqlite';
+import type { WalSync } from './wal-sync';
 
 /** The storage calls that write: they run on the relay's main thread, one at a time, in order. */
 export const WRITE_OPS = ['storeEvents', 'claim', 'recordAttempts', 'release', 'prune', 'replayEvent', 'replayFailed'] as const;
@@ -19,83 +18,38 @@ export interface Writes {
 }
 
 /**
- * Every write of the relay, on this thread's connection, each in its own transaction. With `durableWal` (a file
- * with `synchronous: full`), the connection commits without syncing (`synchronous=NORMAL`: SQLite still syncs
- * around checkpoints) and a write is answered only once an `fdatasync` of the WAL that began after its commit has
- * returned — the durability of `synchronous=FULL`, but the fsync runs on libuv's pool: the thread keeps serving
- * HTTP and committing while the disk flushes, and every commit made meanwhile shares the next flush (group
- * commit at the fsync). fsync is per file, not per descriptor: syncing our own descriptor of the WAL covers
- * SQLite's writes to it. A failed fsync fails every write from then on (its pages may be lost; retrying fsync
- * can report success for data that never reached the disk).
+ * Every write of the relay, on this thread's connection, each in its own transaction. With `durable` (a file with
+ * `synchronous: full`), the connection commits without syncing (`synchronous=NORMAL`: SQLite still syncs around
+ * checkpoints) and a write is answered only once an fsync of the WAL that began after its commit has returned —
+ * the durability of `synchronous=FULL`, with the fsync off this thread (WalSync): it keeps serving HTTP and
+ * committing while the disk flushes.
  */
 export class LocalWrites implements Writes {
-  private waiting: { resolve: () => void; reject: (e: Error) => void }[] = [];
-  private syncing: Promise<void> | undefined;
-  private walFd: number | undefined;
-  private failure: Error | undefined;
-
   constructor(
     private readonly storage: SqliteDatabase,
-    private readonly durableWal?: string,
-    private readonly fdatasync: (fd: number, done: (error: Error | null) => void) => void = fs.fdatasync,
+    private readonly durable?: WalSync,
   ) {}
 
   call<K extends WriteOp>(op: K, ...args: Args<K>): Promise<Result<K>> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.durable?.error) return Promise.reject(this.durable.error);
     let result: Result<K>;
     try {
       result = (this.storage[op] as (...a: unknown[]) => Result<K>)(...args);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.durableWal === undefined) return Promise.resolve(result);
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      this.sync();
-    }).then(() => result);
+    if (!this.durable) return Promise.resolve(result);
+    return this.durable.committed().then(() => result);
   }
 
-  /** One fdatasync at a time, for every commit made before it began. */
-  private sync(): void {
-    if (this.syncing || this.waiting.length === 0) return;
-    const batch = this.waiting;
-    this.waiting = [];
-    this.syncing = new Promise((done) => {
-      const settle = (error: Error | null) => {
-        if (error)
-          this.failure ??= new Error(
-            `SQLite writes could not be made durable (fsync of the WAL failed: ${error.message}); restart the relay`,
-          );
-        const failure = this.failure;
-        this.syncing = undefined;
-        done();
-        // Once failed, what waits for the next fsync fails too: nothing is acknowledged from then on.
-        for (const w of failure ? [...batch, ...this.waiting.splice(0)] : batch) {
-          if (failure) w.reject(failure);
-          else w.resolve();
-        }
-        this.sync();
-      };
-      try {
-        this.walFd ??= fs.openSync(this.durableWal!, 'r');
-        this.fdatasync(this.walFd, settle);
-      } catch (error) {
-        settle(error as Error);
-      }
-    });
-  }
-
-  /** Waits for the fsync under way (and the ones it starts), then lets go of the WAL. */
+  /** Waits for the commits made so far to be durable, then stops syncing. */
   async close(): Promise<void> {
-    while (this.syncing) await this.syncing;
-    if (this.walFd !== undefined) fs.closeSync(this.walFd);
-    this.walFd = undefined;
-    this.failure ??= new Error('writes closed');
+    await this.durable?.close();
   }
 
   /** Whether writes still work (a failed fsync stops them). */
   get error(): Error | undefined {
-    return this.failure;
+    return this.durable?.error;
   }
 }
 
@@ -109,13 +63,6 @@ export function serveWrites(port: MessagePort, writes: Writes): void {
       (error: Error) => reply({ id, error: error.message }),
     );
   });
-}
-
-/** A thread's script, `relative` to the package's dist/. Run from the sources (ts-jest), threads still need the build. */
-export function threadScript(relative: string): string {
-  const script = join(__filename.endsWith('.ts') ? resolve(__dirname, '../../dist') : resolve(__dirname, '..'), relative);
-  if (!fs.existsSync(script)) throw new Error(`The relay's thread script is not built (${script}): run npm run build`);
-  return script;
 }
 
 /** Anything requests can be posted through: a MessagePort to the thread that writes. */
