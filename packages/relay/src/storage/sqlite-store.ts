@@ -38,7 +38,7 @@ export class SqliteStore implements Store {
   } {
     const inMemory = config.path === ':memory:';
     const durable = !inMemory && config.synchronous === 'full';
-    // Durable commits sync the WAL themselves, off the thread (LocalWrites); SQLite keeps syncing around checkpoints.
+    // Durable commits sync the WAL themselves, on a thread of their own (WalSync); SQLite keeps syncing around checkpoints.
     const db = new SqliteDatabase(config.path, { synchronous: 'normal' });
     const writes = new LocalWrites(db, durable ? new WalSync(db.walPath()) : undefined);
     // One relay per file: deliveries in flight at the last stop belong to no one now.
