@@ -7,7 +7,7 @@
 // the per-round ratios), so a noisy neighbour during one phase does not decide the ratio.
 const { spawn } = require('node:child_process');
 const { createServer } = require('node:http');
-const { mkdtempSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 const autocannon = require('autocannon');
@@ -72,11 +72,22 @@ sources: [{ id: ts, provider: trackscore, secrets: [${SECRET}] }]
 routes: ${routes ? `[${route}]` : '[]'}
 `,
   );
-  return startChild(
+  const relay = await startChild(
     [process.execPath, resolve(__dirname, '../packages/relay/bin/hookbridge.js'), 'serve', '--config', file],
     /Hookbridge relay on (http:\/\/\S+)/,
   );
+  // A run writes hundreds of MB: its database goes with its relay, or with this process at the latest.
+  relayDirs.add(dir);
+  relay.child.once('exit', () => removeDir(dir));
+  return relay;
 }
+
+const relayDirs = new Set();
+function removeDir(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  relayDirs.delete(dir);
+}
+process.on('exit', () => relayDirs.forEach(removeDir));
 
 /**
  * Requests signed up front, so the load generator is not the bottleneck. A pool hands out each
