@@ -17,7 +17,7 @@ const startThread = (data: WalSyncData) => new Worker(threadScript('storage/wal-
  * commit in shared memory, with no message and no system call while the thread is busy; the thread syncs as long
  * as the count moves, each fsync covering every commit counted before it began (group commit at the fsync), and
  * reports how far it got. Back to back under load: the next fsync does not wait for the main thread to hear of the
- * last one (against an fsync a time on libuv's pool, +3–5% intake in paired A/B, bench/relay).
+ * last one (against an fsync a time on libuv's pool: intake +2–5% in three paired A/B, bench/relay).
  * A failed fsync fails every commit from then on: its pages may be lost, and a later fsync can succeed without them.
  */
 export class WalSync {
