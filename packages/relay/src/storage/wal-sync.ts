@@ -26,6 +26,7 @@ export class WalSync {
   /** Commits not yet durable, in order. */
   private waiting: { commit: bigint; resolve: () => void; reject: (e: Error) => void }[] = [];
   private thread: Worker | undefined;
+  private exited: Promise<unknown> | undefined;
   private failure: Error | undefined;
 
   /** `start`: the thread (tests start one whose fsync they control). */
@@ -56,12 +57,10 @@ export class WalSync {
     const last = this.waiting.at(-1);
     if (last) await new Promise<void>((done) => this.waiting.push({ commit: last.commit, resolve: done, reject: () => done() }));
     this.failure ??= new Error('writes closed');
-    const thread = this.thread;
-    if (!thread) return;
-    const exited = new Promise((done) => thread.once('exit', done));
+    if (!this.thread) return;
     Atomics.store(this.commits, 0, -1n);
     Atomics.notify(this.commits, 0);
-    await exited;
+    await this.exited;
   }
 
   private startThread(): Worker {
@@ -71,6 +70,8 @@ export class WalSync {
       else this.fail(`fsync of the WAL failed: ${message.error}`);
     });
     thread.on('error', (error) => this.fail(`its sync thread failed: ${error.message}`));
+    // Heard once, whenever it happens (a failed fsync ends the thread before close() asks it to).
+    this.exited = new Promise((done) => thread.once('exit', done));
     thread.on('exit', () => this.fail('its sync thread stopped'));
     return thread;
   }

@@ -1,6 +1,7 @@
 // Durable writes on the main thread: commits answered only after an fsync of the WAL on the sync thread, one fsync
 // shared by every commit made while the last one ran, and a failed fsync stopping writes for good.
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,9 +22,9 @@ function database(): { storage: SqliteDatabase; path: string } {
  * The sync thread's own loop, with an fsync the test lets go: `gate[0]` counts the fsyncs begun, and fsync n
  * waits until `gate[1]` reaches n, then fails with `failWith` or runs the real fdatasync.
  */
-function gatedThread(gate: Int32Array, failWith?: string) {
-  return (data: WalSyncData) =>
-    new Worker(
+function gatedThread(gate: Int32Array, failWith?: string, started: Worker[] = []) {
+  return (data: WalSyncData) => {
+    const thread = new Worker(
       `const { workerData, parentPort } = require('node:worker_threads');
        const { fdatasyncSync, openSync } = require('node:fs');
        const { syncLoop } = require(workerData.script);
@@ -37,6 +38,9 @@ function gatedThread(gate: Int32Array, failWith?: string) {
        }, (message) => parentPort.postMessage(message));`,
       { eval: true, workerData: { ...data, gate, failWith, script: threadScript('storage/wal-sync-thread.js') } },
     );
+    started.push(thread);
+    return thread;
+  };
 }
 
 const newGate = () => new Int32Array(new SharedArrayBuffer(8));
@@ -88,7 +92,8 @@ describe('LocalWrites (SQLite, synchronous: full)', () => {
   test('a failed fsync fails the writes waiting for it and every write after it, with a clear error', async () => {
     const { storage, path } = database();
     const gate = newGate();
-    const writes = new LocalWrites(storage, new WalSync(`${path}-wal`, gatedThread(gate, 'EIO: i/o error')));
+    const threads: Worker[] = [];
+    const writes = new LocalWrites(storage, new WalSync(`${path}-wal`, gatedThread(gate, 'EIO: i/o error', threads)));
     const first = writes.call('storeEvents', [toRecord(incoming())]);
     await begun(gate, 1);
     const second = writes.call('storeEvents', [toRecord(incoming())]);
@@ -99,6 +104,8 @@ describe('LocalWrites (SQLite, synchronous: full)', () => {
     // The disk may have dropped those pages: nothing is acknowledged from now on, even if a later fsync would pass.
     await expect(writes.call('storeEvents', [toRecord(incoming())])).rejects.toThrow(durable);
     expect(writes.error?.message).toMatch(/fsync of the WAL failed/);
+    // The thread ended with the failed fsync, before anyone closed: closing does not wait for it again.
+    if (threads[0]!.threadId !== -1) await once(threads[0]!, 'exit');
     await writes.close();
     storage.close();
   });
