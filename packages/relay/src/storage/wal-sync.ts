@@ -38,7 +38,13 @@ export class WalSync {
   /** Resolves once an fsync that began after this call has returned. */
   committed(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    const thread = (this.thread ??= this.startThread());
+    let thread: Worker;
+    try {
+      thread = this.thread ??= this.startThread();
+    } catch (error) {
+      this.fail(`its sync thread did not start: ${(error as Error).message}`);
+      return Promise.reject(this.failure);
+    }
     const commit = ++this.counted;
     Atomics.store(this.commits, 0, commit);
     Atomics.notify(this.commits, 0);

@@ -110,6 +110,21 @@ describe('LocalWrites (SQLite, synchronous: full)', () => {
     storage.close();
   });
 
+  test('a sync thread that cannot start fails the write with a clear error, and every write after it', async () => {
+    const { storage, path } = database();
+    const writes = new LocalWrites(
+      storage,
+      new WalSync(`${path}-wal`, () => {
+        throw new Error('no thread script');
+      }),
+    );
+    const cannot = /SQLite writes could not be made durable \(its sync thread did not start: no thread script\)/;
+    await expect(writes.call('storeEvents', [toRecord(incoming())])).rejects.toThrow(cannot);
+    await expect(writes.call('storeEvents', [toRecord(incoming())])).rejects.toThrow(cannot);
+    await writes.close();
+    storage.close();
+  });
+
   test('the real sync thread: writes are answered, close waits for them and stops the thread', async () => {
     const { storage, path } = database();
     const sync = new WalSync(`${path}-wal`);
