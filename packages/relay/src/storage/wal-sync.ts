@@ -77,8 +77,12 @@ export class WalSync {
     });
     thread.on('error', (error) => this.fail(`its sync thread failed: ${error.message}`));
     // Heard once, whenever it happens (a failed fsync ends the thread before close() asks it to).
-    this.exited = new Promise((done) => thread.once('exit', done));
-    thread.on('exit', () => this.fail('its sync thread stopped'));
+    this.exited = new Promise((done) =>
+      thread.once('exit', () => {
+        this.fail('its sync thread stopped');
+        done(undefined);
+      }),
+    );
     return thread;
   }
 
