@@ -382,6 +382,34 @@ describe('PostgreSQL: several relays on one database', () => {
     await expect(migratePostgres(url)).rejects.toThrow(/newer than this relay knows .*upgrade the relay/);
   });
 
+  test('upgrading a database that holds events: dedupe and look-ups by event id keep working, on one index for both', async () => {
+    const url = await postgresUrl();
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    // A database as the relay left it before the unique key was led by event_id (migrations 1–3).
+    await client.query('CREATE TABLE hookbridge_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+    for (const [i, sql] of POSTGRES_MIGRATIONS.slice(0, 3).entries()) {
+      await client.query(sql);
+      await client.query('INSERT INTO hookbridge_migrations (version) VALUES ($1)', [i + 1]);
+    }
+    const old = await client.query<{ id: number }>(
+      `INSERT INTO events (source, event_id, provider, type, occurred_at, received_at, headers, body, event)
+       VALUES ('ts', 'kept', 'trackscore', 'score.updated', '2026-12-01T00:00:00Z', 1000, '{}', '\\x7b7d', '{}') RETURNING id`,
+    );
+    expect(await migratePostgres(url)).toEqual(POSTGRES_MIGRATIONS.map((_, i) => i + 1).slice(3));
+    const store = await openPostgres(url);
+    const [again, fresh] = await store.storeEvents([record('kept'), record('new')]);
+    expect(again).toEqual({ duplicate: true, rowid: Number(old.rows[0]!.id) });
+    expect(fresh).toMatchObject({ duplicate: false, deliveries: 1 });
+    expect((await store.findEvents('kept')).map((e) => e.source)).toEqual(['ts']);
+    const indexes = await client.query<{ indexdef: string }>(
+      `SELECT indexdef FROM pg_indexes WHERE tablename = 'events' ORDER BY indexname`,
+    );
+    expect(indexes.rows.map((r) => r.indexdef.replace(/^.* USING /, ''))).toEqual(['btree (event_id, source)', 'btree (id)']);
+    await client.end();
+    await store.close();
+  });
+
   test('while PostgreSQL is down: calls fail as unavailable, health says so; both recover by themselves', async () => {
     const own = await PostgresServer.start({ fsync: false });
     try {
