@@ -144,8 +144,30 @@ describe('the interpreter renders exactly what compiled Handlebars renders', () 
         const interpreted = render(interpretTemplates, source, ctx, strict, mode);
         expect({ source, out: interpreted }).toEqual({ source, out: compiled });
       }),
-      { numRuns: Number(process.env.INTERPRETER_RUNS ?? 3000) },
+      {
+        numRuns: Number(process.env.INTERPRETER_RUNS ?? 3000),
+        // Found by this property (a run of numbers between two blocks): always checked from now on.
+        examples: [
+          [
+            '{{#b}}{{/b}}{{{a}}}{{& a}}{{#b}}{{/b}}',
+            JSON.parse('{"a":0,"n":0,"s":"","flag":false,"b":{"c":0,"d":[]},"list":[],"obj":{},"empty":[]}') as unknown,
+            'none',
+            false,
+          ],
+        ],
+      },
     );
+  });
+
+  test.each([
+    ['{{{a}}}{{{a}}}', '2', 'a run alone is one sum'],
+    ['{{#b}}{{/b}}{{{a}}}{{{a}}}{{#b}}{{/b}}', '2', 'a run before a block is summed, then added to the buffer'],
+    ['{{#b}}{{/b}}{{{a}}}{{{a}}}', '11', 'the last run is added to the buffer left to right'],
+    ['{{{a}}}{{{a}}}{{#b}}{{/b}}{{{a}}}', '21', 'a run first starts the buffer as its sum'],
+  ])('numbers join as the code Handlebars generates joins them: %s renders %s (%s)', (source, expected) => {
+    const ctx = { a: 1, b: {} };
+    expect(render(compiledTemplates, source, ctx, false, 'none')).toBe(expected);
+    expect(render(interpretTemplates, source, ctx, false, 'none')).toBe(expected);
   });
 
   test.each([

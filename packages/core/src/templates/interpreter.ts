@@ -116,22 +116,43 @@ export class Interpreter {
   };
 
   /**
-   * Joins the statements' outputs with JavaScript's `+`, as the code Handlebars generates does:
-   * a program that is one unescaped number returns that number, and adjacent unescaped numbers
-   * add up (`{{{a}}}{{{b}}}` with 1 and 2 renders "3") — kept, so both renderers agree.
+   * Joins the statements' outputs with JavaScript's `+`, as the code Handlebars generates does
+   * (its `mergeSource`): the statements between two blocks are one expression (`a + b`), which the
+   * next block adds to the buffer as one sum (`buffer += a + b`), or starts the buffer with when
+   * nothing came before it; a block adds its own output unless null; the last run is returned
+   * left to right (`return buffer + a + b`), or alone in a program without blocks (`return a + b`).
+   * So adjacent unescaped numbers add up (`{{{a}}}{{{b}}}` with 1 and 2 renders "3") unless the
+   * buffer's string comes first — kept, so both renderers agree.
    */
   private program(program: Program, scope: Scope): unknown {
-    let out: unknown = '';
-    let first = true;
+    const [only] = program.body;
+    if (program.body.length === 1 && only!.type === 'BlockStatement') {
+      // One statement (Handlebars' `isSimple`): the block's output itself, not added to a buffer.
+      const value = this.call(only as hbs.AST.BlockStatement, scope);
+      return value == null ? '' : value;
+    }
+    let buffer: unknown;
+    let started = false; // a block was seen: `buffer` exists
+    const run: unknown[] = [];
+    const sum = (values: readonly unknown[], from: unknown) => values.reduce((total, v) => (total as string) + (v as string), from);
     for (const statement of program.body) {
       // Comments and content emptied by whitespace control add nothing, not even an empty string.
       if (statement.type === 'CommentStatement') continue;
       if (statement.type === 'ContentStatement' && !(statement as hbs.AST.ContentStatement).value) continue;
-      const piece = this.statement(statement, scope);
-      out = first ? piece : (out as string) + (piece as string);
-      first = false;
+      if (statement.type !== 'BlockStatement') {
+        run.push(this.statement(statement, scope));
+        continue;
+      }
+      const runSum = run.length ? sum(run.slice(1), run[0]) : undefined;
+      if (!started) buffer = run.length ? runSum : '';
+      else if (run.length) buffer = (buffer as string) + (runSum as string);
+      started = true;
+      run.length = 0;
+      const value = this.call(statement as hbs.AST.BlockStatement, scope);
+      if (value != null) buffer = (buffer as string) + (value as string);
     }
-    return out;
+    if (started) return sum(run, buffer);
+    return run.length ? sum(run.slice(1), run[0]) : '';
   }
 
   private statement(node: hbs.AST.Statement, scope: Scope): unknown {
@@ -144,10 +165,6 @@ export class Interpreter {
         const mustache = node as hbs.AST.MustacheStatement;
         const value = this.call(mustache, scope);
         if (mustache.escaped) return this.options.escape(value);
-        return value == null ? '' : value;
-      }
-      case 'BlockStatement': {
-        const value = this.call(node as hbs.AST.BlockStatement, scope);
         return value == null ? '' : value;
       }
       default:
