@@ -93,6 +93,13 @@ function asPath(expression: Expression): PathExpression {
 const isScoped = (path: PathExpression) => /^\.|this\b/.test(path.original);
 const isSimpleId = (path: PathExpression) => path.parts.length === 1 && !isScoped(path) && !path.depth;
 
+/** `from + values[start] + values[start + 1] …`, left to right, as JavaScript's `+` joins them. */
+function joinLeft(from: unknown, values: readonly unknown[], start: number): unknown {
+  let total = from;
+  for (let i = start; i < values.length; i++) total = (total as string) + (values[i] as string);
+  return total;
+}
+
 export class Interpreter {
   private readonly helpers: Record<string, Helper>;
 
@@ -134,7 +141,6 @@ export class Interpreter {
     let buffer: unknown;
     let started = false; // a block was seen: `buffer` exists
     const run: unknown[] = [];
-    const sum = (values: readonly unknown[], from: unknown) => values.reduce((total, v) => (total as string) + (v as string), from);
     for (const statement of program.body) {
       // Comments and content emptied by whitespace control add nothing, not even an empty string.
       if (statement.type === 'CommentStatement') continue;
@@ -143,7 +149,7 @@ export class Interpreter {
         run.push(this.statement(statement, scope));
         continue;
       }
-      const runSum = run.length ? sum(run.slice(1), run[0]) : undefined;
+      const runSum = run.length ? joinLeft(run[0], run, 1) : undefined;
       if (!started) buffer = run.length ? runSum : '';
       else if (run.length) buffer = (buffer as string) + (runSum as string);
       started = true;
@@ -151,8 +157,8 @@ export class Interpreter {
       const value = this.call(statement as hbs.AST.BlockStatement, scope);
       if (value != null) buffer = (buffer as string) + (value as string);
     }
-    if (started) return sum(run, buffer);
-    return run.length ? sum(run.slice(1), run[0]) : '';
+    if (started) return joinLeft(buffer, run, 0);
+    return run.length ? joinLeft(run[0], run, 1) : '';
   }
 
   private statement(node: hbs.AST.Statement, scope: Scope): unknown {
