@@ -14,7 +14,8 @@ if [ ! -x "$dir/node_modules/.bin/n8n" ]; then
   while kill -0 "$install" 2>/dev/null; do
     sleep 30
     kill -0 "$install" 2>/dev/null || break
-    count=$(find "$dir/node_modules" -maxdepth 2 -name package.json 2>/dev/null | wc -l)
+    # node_modules appears only once npm has resolved the tree: until then, 0 (not a failed pipeline that stops the script).
+    count=$({ find "$dir/node_modules" -maxdepth 2 -name package.json 2>/dev/null || true; } | wc -l)
     echo "n8n e2e: still installing n8n: $(( $(date +%s) - started ))s, $count packages so far" >&2
   done
   wait "$install"
