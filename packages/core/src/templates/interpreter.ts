@@ -93,13 +93,6 @@ function asPath(expression: Expression): PathExpression {
 const isScoped = (path: PathExpression) => /^\.|this\b/.test(path.original);
 const isSimpleId = (path: PathExpression) => path.parts.length === 1 && !isScoped(path) && !path.depth;
 
-/** `from + values[start] + values[start + 1] …`, left to right, as JavaScript's `+` joins them. */
-function joinLeft(from: unknown, values: readonly unknown[], start: number): unknown {
-  let total = from;
-  for (let i = start; i < values.length; i++) total = (total as string) + (values[i] as string);
-  return total;
-}
-
 export class Interpreter {
   private readonly helpers: Record<string, Helper>;
 
@@ -138,27 +131,32 @@ export class Interpreter {
       const value = this.call(only as hbs.AST.BlockStatement, scope);
       return value == null ? '' : value;
     }
-    let buffer: unknown;
-    let started = false; // a block was seen: `buffer` exists
-    const run: unknown[] = [];
+    let buffer: unknown; // once a block was seen
+    let started = false;
+    let run: unknown; // this run's sum: `a + b`
+    let inRun = false;
+    let tail: unknown; // the buffer, then this run added left to right: `buffer + a + b`
     for (const statement of program.body) {
       // Comments and content emptied by whitespace control add nothing, not even an empty string.
       if (statement.type === 'CommentStatement') continue;
       if (statement.type === 'ContentStatement' && !(statement as hbs.AST.ContentStatement).value) continue;
       if (statement.type !== 'BlockStatement') {
-        run.push(this.statement(statement, scope));
+        const piece = this.statement(statement, scope);
+        run = inRun ? (run as string) + (piece as string) : piece;
+        if (started) tail = (tail as string) + (piece as string);
+        inRun = true;
         continue;
       }
-      const runSum = run.length ? joinLeft(run[0], run, 1) : undefined;
-      if (!started) buffer = run.length ? runSum : '';
-      else if (run.length) buffer = (buffer as string) + (runSum as string);
+      if (!started) buffer = inRun ? run : '';
+      else if (inRun) buffer = (buffer as string) + (run as string);
       started = true;
-      run.length = 0;
+      inRun = false;
       const value = this.call(statement as hbs.AST.BlockStatement, scope);
       if (value != null) buffer = (buffer as string) + (value as string);
+      tail = buffer;
     }
-    if (started) return joinLeft(buffer, run, 0);
-    return run.length ? joinLeft(run[0], run, 1) : '';
+    if (started) return tail;
+    return inRun ? run : '';
   }
 
   private statement(node: hbs.AST.Statement, scope: Scope): unknown {
