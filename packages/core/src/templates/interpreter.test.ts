@@ -154,6 +154,12 @@ describe('the interpreter renders exactly what compiled Handlebars renders', () 
             'none',
             false,
           ],
+          [
+            '{{#each list as |item i|}}{{/each}}{{{a}}}{{& a}}{{#each list}}{{/each}}',
+            JSON.parse('{"a":0,"n":0,"s":0,"flag":false,"b":{"c":0,"d":[]},"list":[],"obj":{},"empty":[]}') as unknown,
+            'none',
+            false,
+          ],
         ],
       },
     );
@@ -164,8 +170,9 @@ describe('the interpreter renders exactly what compiled Handlebars renders', () 
     ['{{#b}}{{/b}}{{{a}}}{{{a}}}{{#b}}{{/b}}', '2', 'a run before a block is summed, then added to the buffer'],
     ['{{#b}}{{/b}}{{{a}}}{{{a}}}', '11', 'the last run is added to the buffer left to right'],
     ['{{{a}}}{{{a}}}{{#b}}{{/b}}{{{a}}}', '21', 'a run first starts the buffer as its sum'],
+    ['{{#each list}}{{/each}}{{{a}}}{{{a}}}{{#each list}}{{/each}}', '11', "a known helper's block is part of the run"],
   ])('numbers join as the code Handlebars generates joins them: %s renders %s (%s)', (source, expected) => {
-    const ctx = { a: 1, b: {} };
+    const ctx = { a: 1, b: {}, list: [] };
     expect(render(compiledTemplates, source, ctx, false, 'none')).toBe(expected);
     expect(render(interpretTemplates, source, ctx, false, 'none')).toBe(expected);
   });

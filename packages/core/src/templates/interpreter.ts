@@ -93,6 +93,9 @@ function asPath(expression: Expression): PathExpression {
 const isScoped = (path: PathExpression) => /^\.|this\b/.test(path.original);
 const isSimpleId = (path: PathExpression) => path.parts.length === 1 && !isScoped(path) && !path.depth;
 
+/** Helpers Handlebars resolves when compiling (its default `knownHelpers`). */
+const KNOWN_HELPERS = new Set(['helperMissing', 'blockHelperMissing', 'each', 'if', 'unless', 'with', 'log', 'lookup']);
+
 export class Interpreter {
   private readonly helpers: Record<string, Helper>;
 
@@ -117,21 +120,18 @@ export class Interpreter {
 
   /**
    * Joins the statements' outputs with JavaScript's `+`, as the code Handlebars generates does
-   * (its `mergeSource`): the statements between two blocks are one expression (`a + b`), which the
-   * next block adds to the buffer as one sum (`buffer += a + b`), or starts the buffer with when
-   * nothing came before it; a block adds its own output unless null; the last run is returned
-   * left to right (`return buffer + a + b`), or alone in a program without blocks (`return a + b`).
-   * So adjacent unescaped numbers add up (`{{{a}}}{{{b}}}` with 1 and 2 renders "3") unless the
-   * buffer's string comes first — kept, so both renderers agree.
+   * (its `mergeSource`): statements are one expression (`a + b`) up to a block Handlebars cannot
+   * resolve when compiling (`{{#name}}`, see `addsToBuffer`), which adds that run to the buffer as
+   * one sum (`buffer += a + b`, or starts the buffer with it when nothing came before), then its
+   * own output unless null; the last run is returned left to right (`return buffer + a + b`), or
+   * alone in a program without such blocks (`return a + b`). So adjacent unescaped numbers add up
+   * (`{{{a}}}{{{b}}}` with 1 and 2 renders "3") unless the buffer's string comes first — kept, so
+   * both renderers agree.
    */
   private program(program: Program, scope: Scope): unknown {
-    const [only] = program.body;
-    if (program.body.length === 1 && only!.type === 'BlockStatement') {
-      // One statement (Handlebars' `isSimple`): the block's output itself, not added to a buffer.
-      const value = this.call(only as hbs.AST.BlockStatement, scope);
-      return value == null ? '' : value;
-    }
-    let buffer: unknown; // once a block was seen
+    // One statement (Handlebars' `isSimple`): its output itself.
+    if (program.body.length === 1) return this.statement(program.body[0]!, scope);
+    let buffer: unknown; // once such a block was seen
     let started = false;
     let run: unknown; // this run's sum: `a + b`
     let inRun = false;
@@ -140,7 +140,7 @@ export class Interpreter {
       // Comments and content emptied by whitespace control add nothing, not even an empty string.
       if (statement.type === 'CommentStatement') continue;
       if (statement.type === 'ContentStatement' && !(statement as hbs.AST.ContentStatement).value) continue;
-      if (statement.type !== 'BlockStatement') {
+      if (statement.type !== 'BlockStatement' || !this.addsToBuffer(statement as hbs.AST.BlockStatement, scope)) {
         const piece = this.statement(statement, scope);
         run = inRun ? (run as string) + (piece as string) : piece;
         if (started) tail = (tail as string) + (piece as string);
@@ -159,12 +159,32 @@ export class Interpreter {
     return inRun ? run : '';
   }
 
+  /**
+   * `{{#name}}` with no arguments, where `name` is neither one of Handlebars' known helpers nor a
+   * block parameter: a helper or a value, known only when rendering. Handlebars' code for it adds
+   * its output to the buffer itself; every other block is an expression like a mustache.
+   */
+  private addsToBuffer(block: hbs.AST.BlockStatement, scope: Scope): boolean {
+    const path = asPath(block.path as Expression);
+    return (
+      isSimpleId(path) &&
+      block.params.length === 0 &&
+      !block.hash &&
+      !KNOWN_HELPERS.has(path.parts[0]!) &&
+      this.blockParam(scope.params, path.parts[0]!) === undefined
+    );
+  }
+
   private statement(node: hbs.AST.Statement, scope: Scope): unknown {
     switch (node.type) {
       case 'ContentStatement':
         return (node as hbs.AST.ContentStatement).value;
       case 'CommentStatement':
         return '';
+      case 'BlockStatement': {
+        const value = this.call(node as hbs.AST.BlockStatement, scope);
+        return value == null ? '' : value;
+      }
       case 'MustacheStatement': {
         const mustache = node as hbs.AST.MustacheStatement;
         const value = this.call(mustache, scope);
