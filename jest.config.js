@@ -11,4 +11,7 @@ module.exports = {
     '^@hookbridge/(core|slack|discord|teams)/pure$': '<rootDir>/packages/$1/src/pure',
   },
   testTimeout: 20000,
+  // Every temporary folder of a run under one, removed at its end (test/support/temp-root-setup.js).
+  globalSetup: '<rootDir>/test/support/temp-root-setup.js',
+  globalTeardown: '<rootDir>/test/support/temp-root-teardown.js',
 };
