@@ -131,8 +131,7 @@ export class Interpreter {
   private program(program: Program, scope: Scope): unknown {
     // One statement (Handlebars' `isSimple`): its output itself.
     if (program.body.length === 1) return this.statement(program.body[0]!, scope);
-    let buffer: unknown; // once such a block was seen
-    let started = false;
+    let buffer: unknown; // defined once such a block was seen (every output is null-free: '' at least)
     let run: unknown; // this run's sum: `a + b`
     let inRun = false;
     let tail: unknown; // the buffer, then this run added left to right: `buffer + a + b`
@@ -143,19 +142,18 @@ export class Interpreter {
       if (statement.type !== 'BlockStatement' || !this.addsToBuffer(statement as hbs.AST.BlockStatement, scope)) {
         const piece = this.statement(statement, scope);
         run = inRun ? (run as string) + (piece as string) : piece;
-        if (started) tail = (tail as string) + (piece as string);
+        if (buffer !== undefined) tail = (tail as string) + (piece as string);
         inRun = true;
         continue;
       }
-      if (!started) buffer = inRun ? run : '';
+      if (buffer === undefined) buffer = inRun ? run : '';
       else if (inRun) buffer = (buffer as string) + (run as string);
-      started = true;
       inRun = false;
       const value = this.call(statement as hbs.AST.BlockStatement, scope);
       if (value != null) buffer = (buffer as string) + (value as string);
       tail = buffer;
     }
-    if (started) return tail;
+    if (buffer !== undefined) return tail;
     return inRun ? run : '';
   }
 
