@@ -132,8 +132,7 @@ export class Interpreter {
     // One statement (Handlebars' `isSimple`): its output itself.
     if (program.body.length === 1) return this.statement(program.body[0]!, scope);
     let buffer: unknown; // defined once such a block was seen (every output is null-free: '' at least)
-    let run: unknown; // this run's sum: `a + b`
-    let inRun = false;
+    let run: unknown; // this run's sum (`a + b`), defined once the run has a statement
     let tail: unknown; // the buffer, then this run added left to right: `buffer + a + b`
     for (const statement of program.body) {
       // Comments and content emptied by whitespace control add nothing, not even an empty string.
@@ -141,20 +140,19 @@ export class Interpreter {
       if (statement.type === 'ContentStatement' && !(statement as hbs.AST.ContentStatement).value) continue;
       if (statement.type !== 'BlockStatement' || !this.addsToBuffer(statement as hbs.AST.BlockStatement, scope)) {
         const piece = this.statement(statement, scope);
-        run = inRun ? (run as string) + (piece as string) : piece;
+        run = run === undefined ? piece : (run as string) + (piece as string);
         if (buffer !== undefined) tail = (tail as string) + (piece as string);
-        inRun = true;
         continue;
       }
-      if (buffer === undefined) buffer = inRun ? run : '';
-      else if (inRun) buffer = (buffer as string) + (run as string);
-      inRun = false;
+      if (buffer === undefined) buffer = run ?? '';
+      else if (run !== undefined) buffer = (buffer as string) + (run as string);
+      run = undefined;
       const value = this.call(statement as hbs.AST.BlockStatement, scope);
       if (value != null) buffer = (buffer as string) + (value as string);
       tail = buffer;
     }
     if (buffer !== undefined) return tail;
-    return inRun ? run : '';
+    return run ?? '';
   }
 
   /**
