@@ -98,4 +98,12 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `ALTER TABLE events ADD CONSTRAINT events_event_id_source_key UNIQUE (event_id, source);
    ALTER TABLE events DROP CONSTRAINT events_source_event_id_key;
    DROP INDEX events_event_id;`,
+  // A delivery's row is written three times (queued, leased, its result), and a status change updates every index
+  // that holds the row. Indexes that keep only the rows of the status they serve take only the writes of that
+  // status: a delivered row is in the primary key and the event index, not in the queue's.
+  `CREATE INDEX deliveries_pending ON deliveries (route, next_attempt_at) WHERE status = 'pending';
+   CREATE INDEX deliveries_pending_due ON deliveries (next_attempt_at) WHERE status = 'pending';
+   CREATE INDEX deliveries_failed ON deliveries (updated_at) WHERE status = 'failed';
+   DROP INDEX deliveries_route_due;
+   DROP INDEX deliveries_due;`,
 ];

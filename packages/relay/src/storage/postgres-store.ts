@@ -498,11 +498,13 @@ export class PostgresStore implements Store {
   }
 
   async queueDepth(): Promise<QueueDepth> {
-    const rows = await this.query<{ status: DeliveryStatus; n: number }>(
-      `SELECT status, COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'in_flight', 'failed') GROUP BY status`,
+    // One count per status, each over the index that holds only that status's rows.
+    const [depth] = await this.query<QueueDepth>(
+      `SELECT (SELECT COUNT(*) FROM deliveries WHERE status = 'pending') AS pending,
+              (SELECT COUNT(*) FROM deliveries WHERE status = 'in_flight') AS "inFlight",
+              (SELECT COUNT(*) FROM deliveries WHERE status = 'failed') AS failed`,
     );
-    const get = (s: DeliveryStatus) => rows.find((r) => r.status === s)?.n ?? 0;
-    return { pending: get('pending'), inFlight: get('in_flight'), failed: get('failed') };
+    return depth!;
   }
 
   listEvents(filter: { source?: string; type?: string; limit: number; beforeId?: number }): Promise<EventSummary[]> {

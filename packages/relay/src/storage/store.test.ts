@@ -140,7 +140,9 @@ describe.each(ENGINES)('$name store', ({ open }) => {
     const first = await store.claim([want('r', 10, 2)], claimAt(1000));
     expect(first.rows).toHaveLength(2);
     expect((await store.claim([want('r', 10, 2)], claimAt(1001))).rows).toHaveLength(0);
+    expect(await store.queueDepth()).toEqual({ pending: 2, inFlight: 2, failed: 0 });
     await store.recordAttempts([result(first.rows[0]!, { kind: 'delivered' }, 1002, 200)]);
+    expect(await store.queueDepth()).toEqual({ pending: 2, inFlight: 1, failed: 0 });
     expect((await store.claim([want('r', 10, 2)], claimAt(1003))).rows).toHaveLength(1);
   });
 
