@@ -412,6 +412,49 @@ describe('PostgreSQL: several relays on one database', () => {
     await store.close();
   });
 
+  test("upgrading a queue in use: the deliveries' indexes become per status, and pending, leased and failed rows carry on", async () => {
+    const url = await postgresUrl();
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    // The schema before the queue's indexes were per status (migrations 1–4), holding a queue in every state.
+    await client.query('CREATE TABLE hookbridge_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+    for (const [i, sql] of POSTGRES_MIGRATIONS.slice(0, 4).entries()) {
+      await client.query(sql);
+      await client.query('INSERT INTO hookbridge_migrations (version) VALUES ($1)', [i + 1]);
+    }
+    const before = new PostgresStore(url, { instance: 'a', poolSize: 2 });
+    await before.storeEvents(['p1', 'p2', 'f1', 'l1', 'd1'].map((id) => record(id)));
+    const claimed = (await before.claim([want('r', 3)], claimAt(2000))).rows;
+    await before.recordAttempts([
+      result(claimed[0]!, { kind: 'failed' }, 2100, 400),
+      result(claimed[1]!, { kind: 'delivered' }, 2100, 200),
+    ]);
+    await before.close();
+
+    expect(await migratePostgres(url)).toEqual(POSTGRES_MIGRATIONS.map((_, i) => i + 1).slice(4));
+    const store = await openPostgres(url);
+    expect(await store.queueDepth()).toEqual({ pending: 2, inFlight: 1, failed: 1 });
+    expect(await store.nextDueAt()).toBe(1000);
+    // The leased row comes back after its lease (5 s), with the two pending ones.
+    expect((await store.claim([want('r')], claimAt(6999))).rows).toHaveLength(2);
+    expect((await store.claim([want('r')], claimAt(7000))).rows.map((d) => d.id)).toEqual([claimed[2]!.id]);
+    expect(await store.replayFailed({}, 8000)).toBe(1);
+    expect(await store.queueDepth()).toEqual({ pending: 1, inFlight: 3, failed: 0 });
+    const indexes = await client.query<{ indexdef: string }>(
+      `SELECT indexdef FROM pg_indexes WHERE tablename = 'deliveries' ORDER BY indexname`,
+    );
+    expect(indexes.rows.map((r) => r.indexdef.replace(/^.* USING /, ''))).toEqual([
+      'btree (event_rowid)',
+      "btree (updated_at) WHERE (status = 'failed'::text)",
+      "btree (route, lease_until) WHERE (status = 'in_flight'::text)",
+      "btree (route, next_attempt_at) WHERE (status = 'pending'::text)",
+      "btree (next_attempt_at) WHERE (status = 'pending'::text)",
+      'btree (id)',
+    ]);
+    await client.end();
+    await store.close();
+  });
+
   test('while PostgreSQL is down: calls fail as unavailable, health says so; both recover by themselves', async () => {
     const own = await PostgresServer.start({ fsync: false });
     try {
