@@ -435,7 +435,7 @@ describe('PostgreSQL: several relays on one database', () => {
     const store = await openPostgres(url);
     expect(await store.queueDepth()).toEqual({ pending: 2, inFlight: 1, failed: 1 });
     expect(await store.nextDueAt()).toBe(1000);
-    // The leased row comes back after its lease (5 s), with the two pending ones.
+    // The two pending rows are claimed; the leased one comes back once its lease (5 s) has run out.
     expect((await store.claim([want('r')], claimAt(6999))).rows).toHaveLength(2);
     expect((await store.claim([want('r')], claimAt(7000))).rows.map((d) => d.id)).toEqual([claimed[2]!.id]);
     expect(await store.replayFailed({}, 8000)).toBe(1);
