@@ -100,9 +100,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    DROP INDEX events_event_id;`,
   // A delivery's row is written three times (queued, leased, its result), and a status change updates every index
   // that holds the row. Indexes that keep only the rows of the status they serve take only the writes of that
-  // status: a delivered row is in the primary key and the event index, not in the queue's.
+  // status: a delivered row is in the primary key and the event index, not in the queue's. Pending rows have one
+  // index, led by the route: given one ordered by due time alone, PostgreSQL's generic plan for a route's claim
+  // walked other routes' due rows (10 ms a claim behind a 50,000-row backlog of another route).
   `CREATE INDEX deliveries_pending ON deliveries (route, next_attempt_at) WHERE status = 'pending';
-   CREATE INDEX deliveries_pending_due ON deliveries (next_attempt_at) WHERE status = 'pending';
    CREATE INDEX deliveries_failed ON deliveries (updated_at) WHERE status = 'failed';
    DROP INDEX deliveries_route_due;
    DROP INDEX deliveries_due;`,

@@ -449,11 +449,24 @@ export class PostgresStore implements Store {
     );
   }
 
+  /**
+   * The earliest pending row of each route, route after route (a skip scan of the pending index: PostgreSQL has none
+   * of its own), so the index stays led by the route and a route's claim never walks another route's backlog.
+   */
   async nextDueAt(): Promise<number | undefined> {
-    return (
-      (await this.query<{ at: number | null }>(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`))[0]?.at ??
-      undefined
+    const [row] = await this.query<{ at: number | null }>(
+      `WITH RECURSIVE routes AS (
+         (SELECT route FROM deliveries WHERE status = 'pending' ORDER BY route LIMIT 1)
+         UNION ALL
+         SELECT (SELECT d.route FROM deliveries d WHERE d.status = 'pending' AND d.route > routes.route ORDER BY d.route LIMIT 1)
+         FROM routes WHERE routes.route IS NOT NULL)
+       SELECT MIN((SELECT d.next_attempt_at FROM deliveries d WHERE d.status = 'pending' AND d.route = routes.route
+                   ORDER BY d.next_attempt_at LIMIT 1)) AS at
+       FROM routes WHERE routes.route IS NOT NULL`,
+      [],
+      'hookbridge_next_due',
     );
+    return row?.at ?? undefined;
   }
 
   /** Each step one statement. */

@@ -146,6 +146,16 @@ describe.each(ENGINES)('$name store', ({ open }) => {
     expect((await store.claim([want('r', 10, 2)], claimAt(1003))).rows).toHaveLength(1);
   });
 
+  test('the next due delivery is the earliest pending one of any route', async () => {
+    expect(await store.nextDueAt()).toBeUndefined();
+    await store.storeEvents([record('late', ['a'], 5000), record('early', ['b'], 2000), record('later', ['c'], 9000)]);
+    expect(await store.nextDueAt()).toBe(2000);
+    await store.claim([want('b')], claimAt(2000));
+    expect(await store.nextDueAt()).toBe(5000);
+    await store.claim([want('a'), want('c')], claimAt(9000));
+    expect(await store.nextDueAt()).toBeUndefined();
+  });
+
   test("a route's rate is a token bucket of one second's worth, spent by claims", async () => {
     await store.storeEvents(Array.from({ length: 10 }, (_, i) => record(`e${i}`)));
     const rate = [want('r', 10, 100, 2)];
@@ -448,7 +458,6 @@ describe('PostgreSQL: several relays on one database', () => {
       "btree (updated_at) WHERE (status = 'failed'::text)",
       "btree (route, lease_until) WHERE (status = 'in_flight'::text)",
       "btree (route, next_attempt_at) WHERE (status = 'pending'::text)",
-      "btree (next_attempt_at) WHERE (status = 'pending'::text)",
       'btree (id)',
     ]);
     await client.end();
