@@ -394,16 +394,22 @@ describe('PostgreSQL: several relays on one database', () => {
     await expect(migratePostgres(url)).rejects.toThrow(/newer than this relay knows .*upgrade the relay/);
   });
 
-  test('upgrading a database that holds events: dedupe and look-ups by event id keep working, on one index for both', async () => {
+  /** A database as an older relay left it: the first `version` migrations applied, and recorded. */
+  async function databaseAt(version: number): Promise<{ url: string; client: Client }> {
     const url = await postgresUrl();
     const client = new Client({ connectionString: url });
     await client.connect();
-    // A database as the relay left it before the unique key was led by event_id (migrations 1–3).
     await client.query('CREATE TABLE hookbridge_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
-    for (const [i, sql] of POSTGRES_MIGRATIONS.slice(0, 3).entries()) {
+    for (const [i, sql] of POSTGRES_MIGRATIONS.slice(0, version).entries()) {
       await client.query(sql);
       await client.query('INSERT INTO hookbridge_migrations (version) VALUES ($1)', [i + 1]);
     }
+    return { url, client };
+  }
+
+  test('upgrading a database that holds events: dedupe and look-ups by event id keep working, on one index for both', async () => {
+    // Before the unique key was led by event_id (migrations 1–3).
+    const { url, client } = await databaseAt(3);
     const old = await client.query<{ id: number }>(
       `INSERT INTO events (source, event_id, provider, type, occurred_at, received_at, headers, body, event)
        VALUES ('ts', 'kept', 'trackscore', 'score.updated', '2026-12-01T00:00:00Z', 1000, '{}', '\\x7b7d', '{}') RETURNING id`,
@@ -423,15 +429,8 @@ describe('PostgreSQL: several relays on one database', () => {
   });
 
   test("upgrading a queue in use: the deliveries' indexes become per status, and pending, leased and failed rows carry on", async () => {
-    const url = await postgresUrl();
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    // The schema before the queue's indexes were per status (migrations 1–4), holding a queue in every state.
-    await client.query('CREATE TABLE hookbridge_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
-    for (const [i, sql] of POSTGRES_MIGRATIONS.slice(0, 4).entries()) {
-      await client.query(sql);
-      await client.query('INSERT INTO hookbridge_migrations (version) VALUES ($1)', [i + 1]);
-    }
+    // Before the queue's indexes were per status (migrations 1–4), holding a queue in every state.
+    const { url, client } = await databaseAt(4);
     const before = new PostgresStore(url, { instance: 'a', poolSize: 2 });
     await before.storeEvents(['p1', 'p2', 'f1', 'l1', 'd1'].map((id) => record(id)));
     const claimed = (await before.claim([want('r', 3)], claimAt(2000))).rows;
