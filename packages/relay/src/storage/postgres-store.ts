@@ -247,9 +247,22 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** `name`: a statement prepared once per connection (the relay's hot statements: planning them every time cost more than running them). */
-  private query<R extends object>(sql: string, params: unknown[] = [], name?: string): Promise<R[]> {
-    return this.using(async (c) => (await c.query<R>({ text: sql, values: params, ...(name ? { name } : {}) })).rows);
+  /**
+   * `name`: a statement prepared once per connection (the relay's hot statements: planning them every time cost more
+   * than running them). node-postgres' query object outlives its answer in V8's young-generation collections (gone from
+   * a full heap snapshot, yet everything it references survives them), so a batch's 1.5 KB a row was copied and
+   * promoted to the old generation: the values it is handed are emptied once answered, and the rows die young
+   * (intake's relay CPU −15%, paired A/B: relay README).
+   */
+  private query<R extends object>(sql: string, params: readonly unknown[] = [], name?: string): Promise<R[]> {
+    return this.using(async (c) => {
+      const values = [...params];
+      try {
+        return (await c.query<R>({ text: sql, values, ...(name ? { name } : {}) })).rows;
+      } finally {
+        values.length = 0;
+      }
+    });
   }
 
   /**
