@@ -256,7 +256,7 @@ export class PostgresStore implements Store {
    */
   private query<R extends object>(sql: string, params: readonly unknown[] = [], name?: string): Promise<R[]> {
     return this.using(async (c) => {
-      const values = [...params];
+      const values = [...params]; // a copy: intake sends the same parameters again after a unique-key failure
       try {
         return (await c.query<R>({ text: sql, values, ...(name ? { name } : {}) })).rows;
       } finally {
