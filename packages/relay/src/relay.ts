@@ -81,12 +81,12 @@ export class Relay {
       );
     }
     // SQLite commits each batch at once and shares one fsync among the commits made while the last one ran. On
-    // PostgreSQL every statement costs a round trip and a commit on the same cores: a second statement goes while one
-    // is under way only with 12 events or more (measured against one at a time, two, and other thresholds: relay README).
+    // PostgreSQL every statement costs a round trip and a commit on the same cores: while one is under way, another goes
+    // only with 8 events or more, three at most (measured against one at a time, two, four and other thresholds: relay README).
     const writer = new IntakeWriter(
       this.store,
       () => this.worker.wake(),
-      this.store.engine === 'postgres' ? { maxInFlight: 2, minBatchWhileBusy: 12 } : {},
+      this.store.engine === 'postgres' ? { maxInFlight: 3, minBatchWhileBusy: 8 } : {},
     );
     const sources = new Map(config.sources.map((s) => [s.id, compileSource(s)]));
 
